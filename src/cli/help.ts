@@ -1,0 +1,64 @@
+// Help texts: loaded only when asked for.
+import { writeSync } from "node:fs";
+
+declare const S3_KMS_ENV_VERSION: string;
+
+const SOURCE_OPTIONS = `Source options (exec and every command that reads):
+  --kms-key-id ID          require objects encrypted with this KMS key (key id, key ARN or
+                           alias; an alias costs one kms:DescribeKey) [S3_KMS_ENV_KMS_KEY_ID]
+  --insecure-allow-unencrypted
+                           accept objects without SSE-KMS: local development only
+  --timeout DURATION       overall deadline for fetching, retries included (default 10s)
+                           [S3_KMS_ENV_TIMEOUT]
+  --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
+  --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
+  -q, --quiet | -v, --verbose | --debug
+                           log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]
+  -h, --help`;
+
+const texts: Record<string, string> = {
+  main: `s3-kms-env: fetch an SSE-KMS env file from S3, verify it, and exec your app with it.
+
+Usage:
+  s3-kms-env exec [s3://bucket/key[?versionId=V] …] -- command [args…]
+  s3-kms-env <command> --help
+
+Commands:
+  exec      fetch, verify and parse the env file(s), then become the command
+  help      show help for a command
+  version   print the version
+
+Exit codes: 125 s3-kms-env failed, 126 command not executable, 127 command not found,
+otherwise the command's own status.`,
+  exec: `Usage: s3-kms-env exec [options] [s3://bucket/key[?versionId=V] …] -- command [args…]
+
+Fetches each source (later ones override earlier ones), refuses objects that are not
+SSE-KMS encrypted, parses them as dotenv files, and replaces itself with the command
+(execve: the command keeps the PID and receives signals directly). With no URI before
+"--", the URIs come from S3_KMS_ENV_URI (separated by commas or white space).
+
+Example:
+  ENV S3_KMS_ENV_URI=s3://acme-config/prod/api.env
+  ENTRYPOINT ["s3-kms-env", "exec", "--"]
+  CMD ["ruby", "app.rb"]
+
+Environment options:
+  --precedence file|env    which wins when a name is both inherited and in a file
+                           (default file) [S3_KMS_ENV_PRECEDENCE]
+  --allow-name NAME        allow a refused name such as LD_PRELOAD or NODE_OPTIONS
+                           (repeatable, or comma-separated) [S3_KMS_ENV_ALLOW_NAMES]
+  --only NAME              take only these names from the files [S3_KMS_ENV_ONLY]
+  --prefix PREFIX          take only names starting with PREFIX [S3_KMS_ENV_PREFIX]
+  --pass-own-config        pass S3_KMS_ENV_* on to the command (removed by default)
+  --spawn                  run the command as a child and forward signals instead of execve
+
+${SOURCE_OPTIONS}`,
+};
+
+export function printHelp(command: string | undefined): void {
+  writeSync(1, (texts[command ?? "main"] ?? texts.main) + "\n");
+}
+
+export function printVersion(): void {
+  writeSync(1, `s3-kms-env ${S3_KMS_ENV_VERSION}\n`);
+}

@@ -1,0 +1,125 @@
+// Options every command shares, and turning them (with their environment
+// equivalents) into settings. Flags win over S3_KMS_ENV_* variables.
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { UsageError } from "../errors";
+import { createLogger, type LogLevel, type Logger } from "../log";
+import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
+import type { S3GetConfig } from "../source/s3-get";
+import type { EncryptionPolicy } from "../source/verify";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export const commonOptions = {
+  "kms-key-id": { type: "string" },
+  "insecure-allow-unencrypted": { type: "boolean" },
+  timeout: { type: "string" },
+  "max-size": { type: "string" },
+  "log-format": { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean", short: "v" },
+  debug: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export interface CommonValues {
+  "kms-key-id"?: string | undefined;
+  "insecure-allow-unencrypted"?: boolean | undefined;
+  timeout?: string | undefined;
+  "max-size"?: string | undefined;
+  "log-format"?: string | undefined;
+  quiet?: boolean | undefined;
+  verbose?: boolean | undefined;
+  debug?: boolean | undefined;
+}
+
+/** util.parseArgs, with its errors turned into usage errors (they name options, never values). */
+export function parse<T extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: T,
+): ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+> {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_BYTES = 1024 * 1024;
+
+/** "10s", "500ms", "2m" or a plain number of seconds. */
+export function parseDuration(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m?.[1]) throw new UsageError(`${what} must be a duration such as 10s, 500ms or 2m`);
+  const n = Number(m[1]);
+  const ms = m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
+  if (ms <= 0) throw new UsageError(`${what} must be more than zero`);
+  return ms;
+}
+
+/** Bytes, or with a K/M suffix (KiB/MiB). */
+export function parseSize(text: string, what: string): number {
+  const m = /^(\d+)([KkMm]i?[Bb]?)?$/.exec(text.trim());
+  if (!m?.[1]) throw new UsageError(`${what} must be a size such as 1048576, 512K or 4M`);
+  const unit = m[2]?.[0]?.toUpperCase();
+  const n = Number(m[1]) * (unit === "K" ? 1024 : unit === "M" ? 1024 * 1024 : 1);
+  if (n <= 0) throw new UsageError(`${what} must be more than zero`);
+  return n;
+}
+
+export function loggerFrom(values: CommonValues, env: Env): Logger {
+  const format = values["log-format"] ?? env.S3_KMS_ENV_LOG_FORMAT ?? "text";
+  if (format !== "text" && format !== "json") {
+    throw new UsageError(`--log-format must be "text" or "json"`);
+  }
+  const envLevel = env.S3_KMS_ENV_LOG_LEVEL;
+  if (envLevel !== undefined && !["quiet", "info", "verbose", "debug"].includes(envLevel)) {
+    throw new UsageError(`S3_KMS_ENV_LOG_LEVEL must be quiet, info, verbose or debug`);
+  }
+  const level: LogLevel = values.debug
+    ? "debug"
+    : values.verbose
+      ? "verbose"
+      : values.quiet
+        ? "quiet"
+        : ((envLevel as LogLevel | undefined) ?? "info");
+  return createLogger(format, level);
+}
+
+export interface Settings {
+  readonly s3: S3GetConfig;
+  readonly encryption: EncryptionPolicy;
+  /** --kms-key-id as given (an alias still unresolved). */
+  readonly kmsKeyId: string | undefined;
+}
+
+export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
+  const timeout = values.timeout ?? env.S3_KMS_ENV_TIMEOUT;
+  const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
+  const kmsKeyId = values["kms-key-id"] ?? (env.S3_KMS_ENV_KMS_KEY_ID || undefined);
+  const region = await resolveRegion(env);
+  const s3: S3GetConfig = {
+    region,
+    endpoint: resolveEndpoint(env, "s3"),
+    credentials: credentialSource(env),
+    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout"),
+    maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
+    maxAttempts: 3,
+  };
+  let kmsKeyArn: string | undefined;
+  if (kmsKeyId !== undefined) {
+    const { resolveKeyArn } = await import("../source/kms-key");
+    kmsKeyArn = await resolveKeyArn(kmsKeyId, {
+      region,
+      endpoint: resolveEndpoint(env, "kms"),
+      credentials: s3.credentials,
+    });
+  }
+  return {
+    s3,
+    kmsKeyId,
+    encryption: { allowUnencrypted: values["insecure-allow-unencrypted"] === true, kmsKeyArn },
+  };
+}

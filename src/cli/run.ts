@@ -1,0 +1,60 @@
+// The command line: picks the command, maps every error to its exit code and
+// one line on stderr, and is the only place that exits. Commands other than
+// exec are imported on demand so a container start never loads them.
+import { EXIT, S3KmsEnvError, UsageError } from "../errors";
+import { createLogger, type Logger } from "../log";
+import type { Env } from "./options";
+
+type Command = (argv: string[], env: Env, setLog: (l: Logger) => void) => Promise<number>;
+
+const commands: Record<string, () => Promise<Command>> = {
+  exec: async () => (await import("./exec-command")).execCommand,
+};
+
+function report(err: unknown, log: Logger): number {
+  if (err instanceof S3KmsEnvError) {
+    log.error(err.message, { code: err.code });
+    return err.exitCode;
+  }
+  // Not ours: its message could quote anything, so show only its kind, and
+  // with --debug the stack frames without the message line.
+  const name = err instanceof Error ? err.name : typeof err;
+  log.error(`internal error (${name}); please report it`, { code: "INTERNAL" });
+  if (err instanceof Error && err.stack) {
+    log.debug("stack", {
+      frames: err.stack
+        .split("\n")
+        .slice(1)
+        .map((f) => f.trim()),
+    });
+  }
+  return EXIT.failure;
+}
+
+async function dispatch(argv: string[], env: Env, setLog: (l: Logger) => void): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+    const { printHelp } = await import("./help");
+    printHelp(rest[0]);
+    return name === undefined ? EXIT.failure : EXIT.ok;
+  }
+  if (name === "--version" || name === "version") {
+    const { printVersion } = await import("./help");
+    printVersion();
+    return EXIT.ok;
+  }
+  const load = commands[name];
+  if (load === undefined) throw new UsageError(`unknown command "${name}"; see s3-kms-env --help`);
+  return (await load())(rest, env, setLog);
+}
+
+export async function main(argv: string[], env: Env): Promise<never> {
+  let log = createLogger(env.S3_KMS_ENV_LOG_FORMAT === "json" ? "json" : "text");
+  let code: number;
+  try {
+    code = await dispatch(argv, env, (l) => (log = l));
+  } catch (err) {
+    code = report(err, log);
+  }
+  process.exit(code);
+}

@@ -1,0 +1,78 @@
+// Become the app. With process.execve the app takes over this PID (PID 1 in a
+// container), gets signals straight from the runtime, and nothing of
+// s3-kms-env stays resident. Without it, spawn the app and forward signals.
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { checkArgumentSpace } from "./limits";
+import { checkExecutableFormat, resolveCommand } from "./resolve";
+
+export interface ExecPlan {
+  /** Absolute path of the program. */
+  readonly file: string;
+  /** argv as the program sees it; argv[0] is the command as given. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Everything execve could fail on, checked up front (a failed process.execve aborts Node). */
+export function planExec(
+  command: readonly string[],
+  env: Readonly<Record<string, string>>,
+): ExecPlan {
+  const [name = "", ...args] = command;
+  const file = resolveCommand(name, env.PATH);
+  checkExecutableFormat(file, name);
+  const argv = [name, ...args];
+  checkArgumentSpace(argv, env);
+  return { file, argv, env };
+}
+
+type Execve = (file: string, args: string[], env: Record<string, string>) => never;
+
+export function execveAvailable(): boolean {
+  return typeof (process as { execve?: unknown }).execve === "function";
+}
+
+// Node ignores SIGPIPE and SIGXFSZ, and ignored signals survive execve: the
+// app would start with them ignored. Installing and removing a listener
+// resets each to its default disposition.
+function restoreDefaultSignals(): void {
+  const noop = (): void => {};
+  for (const signal of ["SIGPIPE", "SIGXFSZ"] as const) {
+    process.on(signal, noop);
+    process.off(signal, noop);
+  }
+}
+
+export function replaceProcess(plan: ExecPlan): never {
+  restoreDefaultSignals();
+  const execve = (process as unknown as { execve: Execve }).execve;
+  return execve(plan.file, [...plan.argv], { ...plan.env });
+}
+
+const FORWARDED = [
+  "SIGTERM",
+  "SIGINT",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGWINCH",
+] as const;
+
+/** The fallback: run the app as a child, forward signals, resolve to its exit status. */
+export function spawnAndForward(plan: ExecPlan): Promise<number> {
+  return new Promise((resolve) => {
+    const [argv0 = plan.file, ...args] = plan.argv;
+    const child = spawn(plan.file, args, { argv0, env: plan.env, stdio: "inherit" });
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const s of FORWARDED) process.on(s, forward);
+    child.on("error", () => resolve(127));
+    child.on("exit", (code, signal) => {
+      for (const s of FORWARDED) process.off(s, forward);
+      resolve(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 0));
+    });
+  });
+}

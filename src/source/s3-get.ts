@@ -1,0 +1,264 @@
+// The hot path: one signed GetObject per source, built from the SDK's own
+// parts (SigV4 signer, Node HTTP handler, standard retry strategy, checksum
+// algorithms) instead of the whole S3Client, whose load time would be paid on
+// every container start. No signing, hashing or retry logic of our own.
+import * as http from "node:http";
+import * as https from "node:https";
+import type { Readable } from "node:stream";
+import { HttpRequest } from "@smithy/core/transport";
+import { Sha256 } from "@smithy/core/checksum";
+import { StandardRetryStrategy } from "@smithy/core/retry";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { HttpResponse, RetryErrorType } from "@smithy/types";
+import { SourceError, type ErrorCode } from "../errors";
+import type { CredentialSource } from "./aws-config";
+import { verifyChecksum } from "./checksum";
+import { s3ErrorFromResponse } from "./s3-errors";
+import type { S3Location } from "./uri";
+
+export interface S3GetConfig {
+  readonly region: string;
+  readonly endpoint: URL | undefined;
+  readonly credentials: CredentialSource;
+  /** Largest object accepted, in bytes. */
+  readonly maxBytes: number;
+  /** Overall deadline for the whole fetch, retries included, in ms. */
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+}
+
+export interface S3Object {
+  readonly body: Buffer;
+  readonly versionId: string | undefined;
+  readonly etag: string | undefined;
+  /** "aws:kms", "aws:kms:dsse", "AES256", or undefined for none. */
+  readonly serverSideEncryption: string | undefined;
+  readonly kmsKeyArn: string | undefined;
+  /** The checksum algorithm that was verified, if S3 returned one. */
+  readonly checksumVerified: string | undefined;
+}
+
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
+
+function requestFor(loc: S3Location, region: string, endpoint: URL | undefined): HttpRequest {
+  const base =
+    endpoint ??
+    new URL(`https://s3.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`);
+  // Path style where a virtual host cannot work: IP or localhost endpoints
+  // (moto, MinIO) and bucket names with dots (they break the TLS wildcard).
+  const pathStyle =
+    IP_HOST.test(base.hostname) || base.hostname === "localhost" || loc.bucket.includes(".");
+  const hostname = pathStyle ? base.hostname : `${loc.bucket}.${base.hostname}`;
+  const basePath = base.pathname.replace(/\/$/, "");
+  const keyPath = loc.key.split("/").map(encodeURIComponent).join("/");
+  const path = `${basePath}${pathStyle ? `/${encodeURIComponent(loc.bucket)}` : ""}/${keyPath}`;
+  const port = base.port ? Number(base.port) : undefined;
+  return new HttpRequest({
+    method: "GET",
+    protocol: base.protocol,
+    hostname,
+    ...(port === undefined ? {} : { port }),
+    path,
+    query: loc.versionId === undefined ? {} : { versionId: loc.versionId },
+    headers: {
+      host: base.port ? `${hostname}:${base.port}` : hostname,
+      "x-amz-content-sha256": EMPTY_SHA256,
+      // Ask S3 for the object's stored checksum so the body can be checked.
+      "x-amz-checksum-mode": "ENABLED",
+    },
+  });
+}
+
+function header(res: HttpResponse, name: string): string | undefined {
+  const v = res.headers[name];
+  return v === undefined || v === "" ? undefined : v;
+}
+
+async function readBody(
+  stream: Readable,
+  expected: number | undefined,
+  maxBytes: number,
+  loc: S3Location,
+  signal: AbortSignal,
+): Promise<Buffer> {
+  if (expected !== undefined && expected > maxBytes) throw tooLarge(loc, maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onAbort = (): void => void stream.destroy(new Error("deadline"));
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    for await (const chunk of stream) {
+      const buf = chunk as Buffer;
+      size += buf.length;
+      if (size > maxBytes) {
+        stream.destroy();
+        throw tooLarge(loc, maxBytes);
+      }
+      chunks.push(buf);
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+  if (expected !== undefined && size !== expected) {
+    throw new SourceError(
+      "INTEGRITY",
+      `${loc.uri}: received ${size} of ${expected} bytes; the transfer was cut short`,
+    );
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function tooLarge(loc: S3Location, maxBytes: number): SourceError {
+  return new SourceError(
+    "TOO_LARGE",
+    `${loc.uri} is larger than the ${maxBytes}-byte limit; raise --max-size if this is intended`,
+  );
+}
+
+/** Failures worth another attempt, classified as the SDK's retry strategy expects. */
+class RetryableFailure extends Error {
+  constructor(
+    readonly errorType: RetryErrorType,
+    readonly final: SourceError,
+  ) {
+    super(final.message);
+  }
+}
+
+function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): RetryableFailure {
+  const e = err as { name?: string; code?: string };
+  if (e.name === "TimeoutError") {
+    return new RetryableFailure(
+      "TRANSIENT",
+      new SourceError("TIMEOUT", `${loc.uri}: S3 did not answer in time`),
+    );
+  }
+  const where = config.endpoint ? config.endpoint.host : `S3 in ${config.region}`;
+  return new RetryableFailure(
+    "TRANSIENT",
+    new SourceError(
+      "NETWORK",
+      `${loc.uri}: cannot reach ${where} (${e.code ?? e.name ?? "network error"})`,
+    ),
+  );
+}
+
+/** Which S3 answers are worth another attempt (throttling and 5xx, as the SDK does). */
+function retryTypeFor(status: number, code: ErrorCode): RetryErrorType | undefined {
+  if (code === "THROTTLED") return "THROTTLING";
+  return status >= 500 ? "SERVER_ERROR" : undefined;
+}
+
+async function attempt(
+  handler: NodeHttpHandler,
+  signer: SignatureV4,
+  loc: S3Location,
+  config: S3GetConfig,
+  signal: AbortSignal,
+): Promise<S3Object> {
+  const signed = await signer.sign(requestFor(loc, config.region, config.endpoint));
+  let response: HttpResponse;
+  try {
+    ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
+  } catch (err) {
+    throw networkFailure(err, loc, config);
+  }
+  const stream = response.body as Readable;
+  if (response.statusCode >= 300) {
+    const error = await s3ErrorFromResponse(response.statusCode, response.headers, stream, loc);
+    const retryAs = retryTypeFor(response.statusCode, error.code);
+    throw retryAs === undefined ? error : new RetryableFailure(retryAs, error);
+  }
+  const lengthHeader = header(response, "content-length");
+  let body: Buffer;
+  try {
+    body = await readBody(
+      stream,
+      lengthHeader === undefined ? undefined : Number(lengthHeader),
+      config.maxBytes,
+      loc,
+      signal,
+    );
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    throw networkFailure(err, loc, config);
+  }
+  return {
+    body,
+    versionId: header(response, "x-amz-version-id"),
+    etag: header(response, "etag"),
+    serverSideEncryption: header(response, "x-amz-server-side-encryption"),
+    kmsKeyArn: header(response, "x-amz-server-side-encryption-aws-kms-key-id"),
+    checksumVerified: await verifyChecksum(body, response.headers, loc),
+  };
+}
+
+/** Fetch one object: retries with backoff, per-attempt and overall deadlines. */
+export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S3Object> {
+  const credentials = await config.credentials();
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(), config.timeoutMs);
+  const handler = new NodeHttpHandler({
+    connectionTimeout: Math.min(3000, config.timeoutMs),
+    requestTimeout: config.timeoutMs,
+    throwOnRequestTimeout: true,
+    // Passing agents avoids the handler's lazy import of node:http(s).
+    httpAgent: new http.Agent({ keepAlive: true }),
+    httpsAgent: new https.Agent({ keepAlive: true }),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
+  const signer = new SignatureV4({
+    service: "s3",
+    region: config.region,
+    credentials,
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const retry = new StandardRetryStrategy(config.maxAttempts);
+  let token = await retry.acquireInitialRetryToken("s3");
+  try {
+    for (;;) {
+      try {
+        const result = await attempt(handler, signer, loc, config, deadline.signal);
+        retry.recordSuccess(token);
+        return result;
+      } catch (err) {
+        if (!(err instanceof RetryableFailure)) throw err;
+        if (deadline.signal.aborted) throw deadlineExceeded(loc, config);
+        try {
+          token = await retry.refreshRetryTokenForRetry(token, { errorType: err.errorType });
+        } catch {
+          throw err.final;
+        }
+        await sleep(token.getRetryDelay(), deadline.signal);
+        if (deadline.signal.aborted) throw deadlineExceeded(loc, config);
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    handler.destroy();
+  }
+}
+
+function deadlineExceeded(loc: S3Location, config: S3GetConfig): SourceError {
+  return new SourceError(
+    "TIMEOUT",
+    `${loc.uri}: no answer from S3 within ${config.timeoutMs} ms; check the network path ` +
+      `or raise --timeout`,
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

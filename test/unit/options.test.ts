@@ -1,0 +1,35 @@
+import { parseDuration, parseSize } from "../../src/cli/options";
+
+describe("parseDuration", () => {
+  test.each([
+    ["10s", 10_000],
+    ["500ms", 500],
+    ["2m", 120_000],
+    ["3", 3000],
+  ])("reads %s", (text, ms) => {
+    expect(parseDuration(text, "--timeout")).toBe(ms);
+  });
+
+  test.each(["", "abc", "0", "-1s", "10h"])("rejects %j", (text) => {
+    expect(() => parseDuration(text, "--timeout")).toThrow(
+      expect.objectContaining({ code: "USAGE" }) as Error,
+    );
+  });
+});
+
+describe("parseSize", () => {
+  test.each([
+    ["1048576", 1048576],
+    ["512K", 512 * 1024],
+    ["4M", 4 * 1024 * 1024],
+    ["2MiB", 2 * 1024 * 1024],
+  ])("reads %s", (text, bytes) => {
+    expect(parseSize(text, "--max-size")).toBe(bytes);
+  });
+
+  test.each(["", "1G", "x", "0"])("rejects %j", (text) => {
+    expect(() => parseSize(text, "--max-size")).toThrow(
+      expect.objectContaining({ code: "USAGE" }) as Error,
+    );
+  });
+});
