@@ -1,29 +1,84 @@
-// Bundle src/ into one CommonJS file. ESM entry points ("module" first) let
-// esbuild tree-shake the AWS SDK's parts; dynamic imports stay lazy wrappers
-// so commands and providers off the hot path are parsed but never evaluated.
+// Bundle src/ into dist/s3-kms-env.cjs, plus one file per heavy third-party
+// part in dist/vendor/ that only some runs need (see src/vendor/load.ts).
+// ESM entry points ("module" first) let esbuild tree-shake the AWS SDK.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
+const { version } = JSON.parse(readFileSync(`${root}/package.json`, "utf8"));
+const sourcemap = process.argv.includes("--sourcemap");
 
-const result = await build({
-  entryPoints: ["src/main.ts"],
-  outfile: "dist/s3-kms-env.cjs",
+/** Package imported from src/ → the vendor file that holds it. */
+const VENDORS = {
+  "@aws-sdk/credential-provider-node": "credential-provider-node",
+  "@aws-sdk/client-kms": "client-kms",
+  "@aws-sdk/client-s3": "client-s3",
+  "@aws-sdk/checksums/crc": "checksums-crc",
+  "@aws-sdk/checksums/sha": "checksums-sha",
+  "@smithy/core/config": "smithy-config",
+  "fast-xml-parser": "fast-xml-parser",
+};
+
+const common = {
   bundle: true,
   platform: "node",
   target: "node22",
   format: "cjs",
   mainFields: ["module", "main"],
-  banner: { js: "#!/usr/bin/env node" },
-  define: { S3_KMS_ENV_VERSION: JSON.stringify(version) },
   legalComments: "none",
   minifySyntax: true,
+  sourcemap,
   // Turn import() of Node built-ins into require(): Node's ESM loader would
   // build a facade of node:http whose getters load undici (~15 ms per start).
   supported: { "dynamic-import": false },
-  metafile: true,
-  sourcemap: process.argv.includes("--sourcemap"),
   logLevel: "warning",
-});
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
-console.log(`dist/s3-kms-env.cjs: ${Math.round(bytes / 1024)} KiB`);
+  metafile: true,
+};
+
+const escape = (s) => s.replace(/[/\\^$*+?.()|[\]{}]/g, "\\$&");
+const vendorFilter = new RegExp(`^(${Object.keys(VENDORS).map(escape).join("|")})$`);
+const loader = `${root}/src/vendor/load.ts`;
+
+/** Imports of the vendor packages from src/ become loadVendor() calls. */
+const redirectVendors = {
+  name: "redirect-vendors",
+  setup(b) {
+    b.onResolve({ filter: vendorFilter }, (args) =>
+      args.importer.startsWith(`${root}/src/`)
+        ? { path: args.path, namespace: "vendor" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "vendor" }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(loader)}).loadVendor(${JSON.stringify(VENDORS[args.path])});`,
+      resolveDir: root,
+      loader: "js",
+    }));
+  },
+};
+
+const outputs = await Promise.all([
+  build({
+    ...common,
+    entryPoints: [`${root}/src/main.ts`],
+    outfile: `${root}/dist/s3-kms-env.cjs`,
+    banner: { js: "#!/usr/bin/env node" },
+    define: { S3_KMS_ENV_VERSION: JSON.stringify(version) },
+    plugins: [redirectVendors],
+  }),
+  ...Object.entries(VENDORS).map(([pkg, name]) =>
+    build({
+      ...common,
+      stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root },
+      outfile: `${root}/dist/vendor/${name}.cjs`,
+    }),
+  ),
+]);
+// METAFILE=path keeps the main bundle's metafile for `esbuild --analyze`-style reading.
+if (process.env.METAFILE) writeFileSync(process.env.METAFILE, JSON.stringify(outputs[0].metafile));
+for (const { metafile } of outputs) {
+  for (const [file, { bytes }] of Object.entries(metafile.outputs)) {
+    if (!file.endsWith(".map"))
+      console.log(`${file.replace(/^.*dist\//, "dist/")}: ${Math.round(bytes / 1024)} KiB`);
+  }
+}

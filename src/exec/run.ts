@@ -1,7 +1,6 @@
 // Become the app. With process.execve the app takes over this PID (PID 1 in a
 // container), gets signals straight from the runtime, and nothing of
 // s3-kms-env stays resident. Without it, spawn the app and forward signals.
-import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { checkArgumentSpace } from "./limits";
 import { checkExecutableFormat, resolveCommand } from "./resolve";
@@ -62,6 +61,8 @@ const FORWARDED = [
 
 /** The fallback: run the app as a child, forward signals, resolve to its exit status. */
 export function spawnAndForward(plan: ExecPlan): Promise<number> {
+  // Loaded here: node:child_process costs ~5 ms that an execve start never needs.
+  const { spawn } = process.getBuiltinModule("node:child_process");
   return new Promise((resolve) => {
     const [argv0 = plan.file, ...args] = plan.argv;
     const child = spawn(plan.file, args, { argv0, env: plan.env, stdio: "inherit" });

@@ -45,9 +45,10 @@ function credentialsMissing(): SourceError {
 }
 
 /**
- * Static keys from the environment are used directly (the SDK's fromEnv);
- * everything else goes through the SDK's default chain, loaded on demand so a
- * start with env credentials never pays for parsing it.
+ * Static keys from the environment are read directly, exactly the variables
+ * the SDK's fromEnv reads (its package drags the endpoint rule engine into
+ * the hot path); everything else goes through the SDK's default chain, loaded
+ * on demand so a start with env credentials never pays for it.
  */
 export function credentialSource(env: Env): CredentialSource {
   let pending: Promise<AwsCredentialIdentity> | undefined;
@@ -56,9 +57,15 @@ export function credentialSource(env: Env): CredentialSource {
 
 async function load(env: Env): Promise<AwsCredentialIdentity> {
   try {
-    if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !env.AWS_PROFILE) {
-      const { fromEnv } = await import("@aws-sdk/credential-provider-env");
-      return await fromEnv()();
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+    if (accessKeyId && secretAccessKey && !env.AWS_PROFILE) {
+      const expiry = env.AWS_CREDENTIAL_EXPIRATION;
+      return {
+        accessKeyId,
+        secretAccessKey,
+        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        ...(expiry ? { expiration: new Date(expiry) } : {}),
+      };
     }
     const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
     return await defaultProvider()();

@@ -2,6 +2,7 @@
 // returns one (objects uploaded with a checksum; asked for with
 // x-amz-checksum-mode). Composite (multipart) checksums cannot be checked
 // from the whole body and are skipped.
+import { Crc32Js } from "@smithy/core/checksum";
 import type { Checksum, HeaderBag } from "@smithy/types";
 import { SourceError } from "../errors";
 import type { S3Location } from "./uri";
@@ -14,7 +15,8 @@ async function hasherFor(algorithm: Algorithm): Promise<Checksum> {
     case "crc64nvme":
       return new (await import("@aws-sdk/checksums/crc")).Crc64Nvme();
     case "crc32":
-      return new (await import("@aws-sdk/checksums/crc")).Crc32();
+      // The JS table version: node:zlib's crc32 would cost ~5 ms to load for a few KiB.
+      return new Crc32Js();
     case "crc32c":
       return new (await import("@aws-sdk/checksums/crc")).Crc32c();
     case "sha256":

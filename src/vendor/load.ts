@@ -1,0 +1,45 @@
+// Heavy third-party parts that a plain container start does not need (the
+// full credential chain, the KMS and S3 clients, the XML parser, CRC tables)
+// are built into separate files, dist/vendor/NAME.cjs, and embedded as
+// assets in the single binary. The build redirects `import("pkg")` in src/
+// to loadVendor(NAME), so the hot path never even compiles them.
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import * as vm from "node:vm";
+
+function isSea(): boolean {
+  try {
+    return process.getBuiltinModule("node:sea").isSea();
+  } catch {
+    return false;
+  }
+}
+
+const loaded = new Map<string, unknown>();
+
+function fromSeaAsset(file: string): unknown {
+  const source = process.getBuiltinModule("node:sea").getAsset(file, "utf8");
+  type CommonJsBody = (
+    exports: unknown,
+    require: NodeJS.Require,
+    module: { exports: unknown },
+  ) => void;
+  const run = vm.compileFunction(source, ["exports", "require", "module"], {
+    filename: file,
+  }) as CommonJsBody;
+  const module = { exports: {} as unknown };
+  // Vendor bundles require nothing but Node's built-ins.
+  run(module.exports, createRequire(process.execPath), module);
+  return module.exports;
+}
+
+export function loadVendor(name: string): unknown {
+  let mod = loaded.get(name);
+  if (mod === undefined) {
+    const file = `vendor/${name}.cjs`;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file next to the bundle, resolved at run time
+    mod = isSea() ? fromSeaAsset(file) : require(join(__dirname, file));
+    loaded.set(name, mod);
+  }
+  return mod;
+}
