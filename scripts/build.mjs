@@ -57,6 +57,18 @@ const redirectVendors = {
   },
 };
 
+/** The SDK's HTTP handler gets node:https only when an https request needs it (src/vendor/lazy-https.ts). */
+const lazyHttps = {
+  name: "lazy-https",
+  setup(b) {
+    b.onResolve({ filter: /^node:https$/ }, (args) =>
+      args.importer.includes("/node_modules/@smithy/node-http-handler/")
+        ? { path: `${root}/src/vendor/lazy-https.ts` }
+        : undefined,
+    );
+  },
+};
+
 const outputs = await Promise.all([
   build({
     ...common,
@@ -64,7 +76,7 @@ const outputs = await Promise.all([
     outfile: `${root}/dist/s3-kms-env.cjs`,
     banner: { js: "#!/usr/bin/env node" },
     define: { S3_KMS_ENV_VERSION: JSON.stringify(version) },
-    plugins: [redirectVendors],
+    plugins: [redirectVendors, lazyHttps],
   }),
   ...Object.entries(VENDORS).map(([pkg, name]) =>
     build({

@@ -3,7 +3,7 @@
 // algorithms) instead of the whole S3Client, whose load time would be paid on
 // every container start. No signing, hashing or retry logic of our own.
 import * as http from "node:http";
-import * as https from "node:https";
+import type * as https from "node:https";
 import type { Readable } from "node:stream";
 import { HttpRequest } from "@smithy/core/transport";
 import { Sha256 } from "@smithy/core/checksum";
@@ -195,6 +195,12 @@ async function attempt(
   };
 }
 
+/** A real agent only when requests will use TLS; a stand-in the handler never sends through otherwise. */
+function httpsAgentFor(endpoint: URL | undefined): https.Agent {
+  if (endpoint?.protocol === "http:") return { destroy() {} } as unknown as https.Agent;
+  return new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
+}
+
 /** Fetch one object: retries with backoff, per-attempt and overall deadlines. */
 export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S3Object> {
   const credentials = await config.credentials();
@@ -204,9 +210,10 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
     connectionTimeout: Math.min(3000, config.timeoutMs),
     requestTimeout: config.timeoutMs,
     throwOnRequestTimeout: true,
-    // Passing agents avoids the handler's lazy import of node:http(s).
+    // Our own agents: the handler would otherwise import node:http through
+    // Node's ESM loader, and load TLS for an http endpoint.
     httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: new https.Agent({ keepAlive: true }),
+    httpsAgent: httpsAgentFor(config.endpoint),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {} },
   });
   const signer = new SignatureV4({
