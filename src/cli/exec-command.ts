@@ -4,6 +4,7 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import { execveAvailable, planExec, replaceProcess, spawnAndForward } from "../exec/run";
+import { expandLayers } from "../envfile/expand";
 import { buildChildEnv, type PolicyOptions } from "../policy/policy";
 import { loadSources, type LoadedSource } from "../source/load";
 import { parseS3Uri, splitUriList } from "../source/uri";
@@ -17,6 +18,7 @@ const execOptions = {
   prefix: { type: "string", multiple: true },
   "pass-own-config": { type: "boolean" },
   spawn: { type: "boolean" },
+  expand: { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 function list(values: readonly string[] | undefined, fromEnv: string | undefined): string[] {
@@ -88,7 +90,8 @@ export async function execCommand(
       "--insecure-allow-unencrypted: objects without SSE-KMS are accepted (development only)",
     );
   }
-  const sources = await loadSources(locations, settings.s3, settings.encryption);
+  const loaded = await loadSources(locations, settings.s3, settings.encryption);
+  const sources = values.expand ? expandLayers(loaded, env, precedence) : loaded;
   for (const s of sources) {
     if (s.duplicates.length > 0)
       log.warn(`${s.source} sets a name more than once; the last wins`, { names: s.duplicates });

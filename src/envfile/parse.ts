@@ -11,6 +11,8 @@ export interface ParsedEnv {
   readonly vars: ReadonlyMap<string, string>;
   /** Names that appeared more than once (the last one won). */
   readonly duplicates: readonly string[];
+  /** Names whose value was single-quoted: taken literally, never expanded. */
+  readonly literal: ReadonlySet<string>;
 }
 
 export const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -63,6 +65,7 @@ export function parseEnvFile(bytes: Uint8Array, where: string, maxBytes: number)
   const text = decode(bytes, where, maxBytes);
   const vars = new Map<string, string>();
   const duplicates: string[] = [];
+  const literal = new Set<string>();
   let pos = 0;
   let lineNo = 1;
   while (pos < text.length) {
@@ -115,8 +118,10 @@ export function parseEnvFile(bytes: Uint8Array, where: string, maxBytes: number)
       vars.delete(name);
     }
     vars.set(name, value);
+    if (first === "'") literal.add(name);
+    else literal.delete(name);
     lineNo += 1 + newlinesBetween(text, pos, entryEnd);
     pos = entryEnd + 1;
   }
-  return { vars, duplicates };
+  return { vars, duplicates, literal };
 }

@@ -12,6 +12,7 @@ export interface LoadedSource extends Layer {
   readonly serverSideEncryption: string | undefined;
   readonly etag: string | undefined;
   readonly duplicates: readonly string[];
+  readonly literal: ReadonlySet<string>;
 }
 
 export async function loadSource(
@@ -27,6 +28,7 @@ export async function loadSource(
     source: loc.uri,
     vars: parsed.vars,
     duplicates: parsed.duplicates,
+    literal: parsed.literal,
     versionId: obj.versionId,
     kmsKeyArn: obj.kmsKeyArn,
     serverSideEncryption: obj.serverSideEncryption,

@@ -1,0 +1,47 @@
+import { expandValues } from "../../src/envfile/expand";
+
+const expand = (
+  vars: Record<string, string>,
+  inherited: Record<string, string> = {},
+  literal: string[] = [],
+) =>
+  Object.fromEntries(
+    expandValues(new Map(Object.entries(vars)), new Set(literal), (n) => inherited[n], "s3://b/k"),
+  );
+
+describe("expandValues", () => {
+  test("expands ${NAME} from an earlier entry of the same file", () => {
+    expect(expand({ USER: "app", URL: "postgres://${USER}@db" })).toEqual({
+      USER: "app",
+      URL: "postgres://app@db",
+    });
+  });
+
+  test("expands $NAME from the inherited environment", () => {
+    expect(expand({ DIR: "$HOME/data" }, { HOME: "/srv" })).toEqual({ DIR: "/srv/data" });
+  });
+
+  test("keeps a single-quoted value literal", () => {
+    expect(expand({ P: "a$HOME" }, { HOME: "/srv" }, ["P"])).toEqual({ P: "a$HOME" });
+  });
+
+  test("turns \\$ into a literal dollar", () => {
+    expect(expand({ P: "cost \\$5" })).toEqual({ P: "cost $5" });
+  });
+
+  test("refuses a reference to an undefined name, naming both names only", () => {
+    expect(() => expand({ URL: "x${MISSING}y" })).toThrow(
+      "s3://b/k: URL refers to MISSING, which is not defined (--expand)",
+    );
+  });
+
+  test("refuses an unterminated ${", () => {
+    expect(() => expand({ URL: "x${NAME" })).toThrow(
+      expect.objectContaining({ code: "PARSE" }) as Error,
+    );
+  });
+
+  test("never runs $(…): it stays as text", () => {
+    expect(expand({ P: "$(echo hi)" })).toEqual({ P: "$(echo hi)" });
+  });
+});
