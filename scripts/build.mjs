@@ -12,6 +12,8 @@ const sourcemap = process.argv.includes("--sourcemap");
 /** Package imported from src/ → the vendor file that holds it. */
 const VENDORS = {
   "@aws-sdk/credential-provider-node": "credential-provider-node",
+  "@aws-sdk/credential-provider-http": "credential-provider-http",
+  "@aws-sdk/credential-provider-web-identity": "credential-provider-web-identity",
   "@aws-sdk/client-kms": "client-kms",
   "@aws-sdk/client-s3": "client-s3",
   "@aws-sdk/checksums/crc": "checksums-crc",

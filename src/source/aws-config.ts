@@ -1,6 +1,9 @@
 // Region, endpoint and credentials from the standard AWS settings, resolved
 // the way the SDK does, with the slow parts (shared config files, the full
 // credential chain) loaded only when the environment does not already answer.
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { SourceError } from "../errors";
 
@@ -55,18 +58,53 @@ export function credentialSource(env: Env): CredentialSource {
   return () => (pending ??= load(env));
 }
 
-async function load(env: Env): Promise<AwsCredentialIdentity> {
+/** Whether a profile could supply credentials (the default chain tries those first). */
+function profilesPossible(env: Env): boolean {
+  if (env.AWS_PROFILE) return true;
+  const aws = join(env.HOME || homedir(), ".aws");
+  return (
+    existsSync(env.AWS_CONFIG_FILE || join(aws, "config")) ||
+    existsSync(env.AWS_SHARED_CREDENTIALS_FILE || join(aws, "credentials"))
+  );
+}
+
+/**
+ * Without profiles, the default chain would end at web identity (IRSA) or
+ * the container endpoint (ECS, EKS Pod Identity) anyway; loading just that
+ * provider saves ~40 ms per start over loading the whole chain. Anything
+ * else, or a failure, goes through the whole chain as the SDK does it.
+ */
+async function directProvider(env: Env): Promise<AwsCredentialIdentity | undefined> {
+  if (profilesPossible(env)) return undefined;
   try {
-    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
-    if (accessKeyId && secretAccessKey && !env.AWS_PROFILE) {
-      const expiry = env.AWS_CREDENTIAL_EXPIRATION;
-      return {
-        accessKeyId,
-        secretAccessKey,
-        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-        ...(expiry ? { expiration: new Date(expiry) } : {}),
-      };
+    if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) {
+      const { fromTokenFile } = await import("@aws-sdk/credential-provider-web-identity");
+      return await fromTokenFile()();
     }
+    if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
+      const { fromHttp } = await import("@aws-sdk/credential-provider-http");
+      return await fromHttp()();
+    }
+  } catch {
+    // Let the full chain try, and fail, the way the SDK would.
+  }
+  return undefined;
+}
+
+async function load(env: Env): Promise<AwsCredentialIdentity> {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  if (accessKeyId && secretAccessKey && !env.AWS_PROFILE) {
+    const expiry = env.AWS_CREDENTIAL_EXPIRATION;
+    return {
+      accessKeyId,
+      secretAccessKey,
+      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+      ...(expiry ? { expiration: new Date(expiry) } : {}),
+    };
+  }
+  const direct = await directProvider(env);
+  if (direct) return direct;
+  try {
     const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
     return await defaultProvider()();
   } catch {
