@@ -115,6 +115,7 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
       region,
       endpoint: resolveEndpoint(env, "kms"),
       credentials: s3.credentials,
+      timeoutMs: s3.timeoutMs,
     });
   }
   return {

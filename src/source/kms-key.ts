@@ -7,6 +7,8 @@ export interface KmsAccess {
   readonly region: string;
   readonly endpoint: URL | undefined;
   readonly credentials: CredentialSource;
+  /** Deadline for the lookup, retries included. */
+  readonly timeoutMs: number;
 }
 
 function isAlias(spec: string): boolean {
@@ -23,7 +25,9 @@ export async function resolveKeyArn(spec: string, kms: KmsAccess): Promise<strin
     maxAttempts: 3,
   });
   try {
-    const out = await client.send(new DescribeKeyCommand({ KeyId: spec }));
+    const out = await client.send(new DescribeKeyCommand({ KeyId: spec }), {
+      abortSignal: AbortSignal.timeout(kms.timeoutMs),
+    });
     const arn = out.KeyMetadata?.Arn;
     if (!arn) throw new Error("no ARN");
     return arn;
@@ -36,6 +40,12 @@ export async function resolveKeyArn(spec: string, kms: KmsAccess): Promise<strin
       throw new SourceError(
         "KMS_ACCESS_DENIED",
         `cannot resolve ${spec}: kms:DescribeKey denied; pass the key ARN instead of an alias`,
+      );
+    }
+    if (name === "AbortError" || name === "TimeoutError") {
+      throw new SourceError(
+        "TIMEOUT",
+        `cannot resolve ${spec}: KMS did not answer within ${kms.timeoutMs} ms`,
       );
     }
     throw new SourceError("KMS_ERROR", `cannot resolve ${spec} (${name ?? "KMS error"})`);

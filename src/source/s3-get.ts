@@ -10,7 +10,7 @@ import { Sha256 } from "@smithy/core/checksum";
 import { StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { HttpResponse, RetryErrorType } from "@smithy/types";
+import type { AwsCredentialIdentity, HttpResponse, RetryErrorType } from "@smithy/types";
 import { SourceError, type ErrorCode } from "../errors";
 import type { CredentialSource } from "./aws-config";
 import { verifyChecksum } from "./checksum";
@@ -203,9 +203,25 @@ function httpsAgentFor(endpoint: URL | undefined): https.Agent {
 
 /** Fetch one object: retries with backoff, per-attempt and overall deadlines. */
 export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S3Object> {
-  const credentials = await config.credentials();
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(), config.timeoutMs);
+  let credentials: AwsCredentialIdentity;
+  try {
+    // The SDK's providers retry on their own schedule; the deadline bounds them too.
+    credentials = await beforeDeadline(
+      config.credentials(),
+      deadline.signal,
+      () =>
+        new SourceError(
+          "TIMEOUT",
+          `no AWS credentials within ${config.timeoutMs} ms: the credential source did not answer; ` +
+            `check the container's role or raise --timeout`,
+        ),
+    );
+  } catch (err) {
+    clearTimeout(timer);
+    throw err;
+  }
   const handler = new NodeHttpHandler({
     connectionTimeout: Math.min(3000, config.timeoutMs),
     requestTimeout: config.timeoutMs,
@@ -256,6 +272,15 @@ function deadlineExceeded(loc: S3Location, config: S3GetConfig): SourceError {
     `${loc.uri}: no answer from S3 within ${config.timeoutMs} ms; check the network path ` +
       `or raise --timeout`,
   );
+}
+
+function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, late: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(late());
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
