@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
-npm run --silent build
+npm run --silent build >/dev/null
 eval "$(node scripts/moto.mjs start)"
 node scripts/demo-fixture.mjs demo-bucket app.env examples/demo.env
 # The "app" here is a tiny shell command that shows what it received; it
