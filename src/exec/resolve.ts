@@ -69,16 +69,18 @@ function readHead(path: string): Buffer {
 
 /**
  * The kernel runs ELF binaries and "#!" scripts; anything else is ENOEXEC.
- * For a script, the interpreter must exist and be executable too.
+ * For a script, the interpreter must exist and be executable too. Returns the
+ * strings the kernel adds to the arguments: none for a binary; for a script
+ * its interpreter, the #! line's argument if any, and the script's path.
  */
-export function checkExecutableFormat(path: string, shown: string): void {
+export function checkExecutableFormat(path: string, shown: string): readonly string[] {
   let head: Buffer;
   try {
     head = readHead(path);
   } catch {
     throw notExecutable(shown, "cannot be read to check its format");
   }
-  if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return;
+  if (head.subarray(0, 4).equals(Buffer.from([0x7f, 0x45, 0x4c, 0x46]))) return [];
   if (head.subarray(0, 2).toString("latin1") !== "#!") {
     throw notExecutable(shown, "not an executable format (no ELF header and no #! line)");
   }
@@ -96,4 +98,7 @@ export function checkExecutableFormat(path: string, shown: string): void {
   }
   if (p === "not-executable")
     throw notExecutable(shown, `interpreter ${interpreter} is not executable`);
+  // Linux passes the rest of the line, trimmed, as one argument.
+  const argument = line.trim().slice(interpreter.length).trim();
+  return argument === "" ? [interpreter, path] : [interpreter, argument, path];
 }

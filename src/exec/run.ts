@@ -20,9 +20,9 @@ export function planExec(
 ): ExecPlan {
   const [name = "", ...args] = command;
   const file = resolveCommand(name, env.PATH);
-  checkExecutableFormat(file, name);
+  const added = checkExecutableFormat(file, name);
   const argv = [name, ...args];
-  checkArgumentSpace(argv, env);
+  checkArgumentSpace(argv, env, [file, ...added]);
   return { file, argv, env };
 }
 

@@ -21,6 +21,8 @@ export interface RunCliOptions {
   /** AWS_ENDPOINT_URL; default: the shared moto server. */
   readonly endpoint?: string;
   readonly cwd?: string;
+  /** A command the CLI's `node` runs under, e.g. ["unshare", "--pid", "--fork", "--mount-proc"]. */
+  readonly wrapper?: readonly string[];
 }
 
 export interface CliResult {
@@ -87,7 +89,13 @@ function killGroup(child: ChildProcess): void {
 /** Starts the CLI and hands back the child, for tests that signal it while it runs. */
 export function startCli(args: readonly string[], options: RunCliOptions = {}): RunningCli {
   // Own process group, so a timeout also kills whatever the CLI started.
-  const child = spawn(nodeBinary(), [CLI_PATH, ...args], {
+  const [program = "", ...programArgs] = [
+    ...(options.wrapper ?? []),
+    nodeBinary(),
+    CLI_PATH,
+    ...args,
+  ];
+  const child = spawn(program, programArgs, {
     env: cliEnv(options),
     cwd: options.cwd,
     stdio: ["pipe", "pipe", "pipe"],
@@ -117,6 +125,31 @@ export function startCli(args: readonly string[], options: RunCliOptions = {}): 
     });
   });
   return { child, result };
+}
+
+/**
+ * Resolves once the CLI's stdout (the app's, after execve) has shown `text`,
+ * e.g. an app's "ready" line before a test signals it; rejects if the process
+ * ends first.
+ */
+export function waitForStdout(running: RunningCli, text: string): Promise<void> {
+  const { child } = running;
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString("utf8");
+      if (seen.includes(text)) done(resolve);
+    };
+    const onClose = (): void =>
+      done(() => reject(new Error(`exited before printing ${JSON.stringify(text)}`)));
+    function done(settle: () => void): void {
+      child.stdout?.off("data", onData);
+      child.off("close", onClose);
+      settle();
+    }
+    child.stdout?.on("data", onData);
+    child.once("close", onClose);
+  });
 }
 
 /** Runs the built CLI to completion; never rejects on a non-zero exit. */

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkExecutableFormat, resolveCommand } from "../../src/exec/resolve";
-import { checkArgumentSpace } from "../../src/exec/limits";
+import { argumentSpace, argumentSpaceFor, checkArgumentSpace } from "../../src/exec/limits";
 
 const dir = mkdtempSync(join(tmpdir(), "resolve-"));
 function file(name: string, content: string, mode: number): string {
@@ -63,6 +63,20 @@ describe("checkExecutableFormat", () => {
     );
   });
 
+  test("returns no added strings for an ELF binary", () => {
+    expect(checkExecutableFormat("/bin/sh", "sh")).toEqual([]);
+  });
+
+  test("returns what the kernel adds for a script: interpreter, argument, path", () => {
+    const withArgument = file("witharg", "#!/bin/sh  -e -u \nexit 0\n", 0o755);
+    expect(checkExecutableFormat(script, "script")).toEqual(["/bin/sh", script]);
+    expect(checkExecutableFormat(withArgument, "witharg")).toEqual([
+      "/bin/sh",
+      "-e -u",
+      withArgument,
+    ]);
+  });
+
   test("reports a missing interpreter with exit code 127", () => {
     expect(() => checkExecutableFormat(join(dir, "badinterp"), "badinterp")).toThrow(
       expect.objectContaining({
@@ -85,6 +99,32 @@ describe("checkArgumentSpace", () => {
         message: expect.stringContaining("variable BIG is") as string,
       }) as Error,
     );
+  });
+
+  test("counts the program's path, which execve copies too", () => {
+    // One string filling all the room but the path's 10 bytes ("/bin/true" and its NUL).
+    const room = argumentSpace() - ("app".length + 1 + 8) - 10;
+    const env: Record<string, string> = {};
+    let left = room;
+    for (let i = 0; left > 0; i++) {
+      const value = "x".repeat(Math.min(100 * 1024, left - (`V${i}=`.length + 1 + 8)));
+      env[`V${i}`] = value;
+      left -= `V${i}=`.length + value.length + 1 + 8;
+    }
+    expect(left).toBe(0);
+    expect(() => checkArgumentSpace(["app"], env, ["/bin/true"])).not.toThrow();
+    expect(() => checkArgumentSpace(["app"], env, ["/bin/truer"])).toThrow(
+      expect.objectContaining({ code: "ENV_TOO_LARGE" }) as Error,
+    );
+  });
+
+  test.each([
+    [256 * 1024, 128 * 1024],
+    [8 * 1024 * 1024, 2 * 1024 * 1024],
+    [64 * 1024 * 1024, 6 * 1024 * 1024],
+    [Infinity, 6 * 1024 * 1024],
+  ])("a stack limit of %d bytes leaves %d for arguments and environment", (stack, space) => {
+    expect(argumentSpaceFor(stack)).toBe(space);
   });
 
   test("refuses an environment larger than the argument space", () => {
