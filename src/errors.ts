@@ -39,7 +39,15 @@ export type ErrorCode =
   | "REFUSED_NAME"
   | "ENV_TOO_LARGE"
   | "COMMAND_NOT_FOUND"
-  | "COMMAND_NOT_EXECUTABLE";
+  | "COMMAND_NOT_EXECUTABLE"
+  // Ops commands (put, set, edit, rollback, rekey, …).
+  | "CONFLICT"
+  | "NOT_REPRESENTABLE"
+  | "CANNOT_READ_FILE"
+  | "EDITOR_FAILED"
+  | "EDIT_CANCELLED"
+  | "INTERRUPTED"
+  | "REKEY_INCOMPLETE";
 
 export class S3KmsEnvError extends Error {
   readonly code: ErrorCode;
@@ -74,3 +82,6 @@ export class PolicyError extends S3KmsEnvError {}
 
 /** The command to run cannot be executed. */
 export class CommandError extends S3KmsEnvError {}
+
+/** An ops command (put, set, edit, rollback, rekey, …) could not finish. */
+export class OpsError extends S3KmsEnvError {}

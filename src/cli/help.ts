@@ -1,5 +1,6 @@
 // Help texts: loaded only when asked for.
 import { writeSync } from "node:fs";
+import { opsHelp, opsSummary } from "./ops-help";
 
 declare const S3_KMS_ENV_VERSION: string;
 
@@ -27,6 +28,8 @@ Commands:
   exec      fetch, verify and parse the env file(s), then become the command
   help      show help for a command
   version   print the version
+
+${opsSummary}
 
 Exit codes: 125 s3-kms-env failed, 126 command not executable, 127 command not found,
 otherwise the command's own status.`,
@@ -58,7 +61,7 @@ ${SOURCE_OPTIONS}`,
 };
 
 export function printHelp(command: string | undefined): void {
-  writeSync(1, (texts[command ?? "main"] ?? texts.main) + "\n");
+  writeSync(1, (texts[command ?? "main"] ?? opsHelp[command ?? ""] ?? texts.main) + "\n");
 }
 
 export function printVersion(): void {

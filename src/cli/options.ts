@@ -124,3 +124,14 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
     encryption: { allowUnencrypted: values["insecure-allow-unencrypted"] === true, kmsKeyArn },
   };
 }
+
+/** Repeatable flags and their environment variable, each also comma-separated. */
+export function listValues(
+  values: readonly string[] | undefined,
+  fromEnv: string | undefined,
+): string[] {
+  return [...(values ?? []), ...(fromEnv === undefined ? [] : [fromEnv])]
+    .flatMap((v) => v.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}

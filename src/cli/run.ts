@@ -9,6 +9,12 @@ type Command = (argv: string[], env: Env, setLog: (l: Logger) => void) => Promis
 
 const commands: Record<string, () => Promise<Command>> = {
   exec: async () => (await import("./exec-command")).execCommand,
+  put: async () => (await import("./put-command")).putCommand,
+  get: async () => (await import("./get-command")).getCommand,
+  diff: async () => (await import("./diff-command")).diffCommand,
+  set: async () => (await import("./set-command")).setCommand,
+  unset: async () => (await import("./unset-command")).unsetCommand,
+  verify: async () => (await import("./verify-command")).verifyCommand,
 };
 
 function report(err: unknown, log: Logger): number {

@@ -1,0 +1,32 @@
+// `s3-kms-env diff A B`: each side a local file, "-" or s3://bucket/key. Exit
+// 0 same, 1 different, 125 error, like diff(1).
+import { UsageError } from "../errors";
+import { diffEnv, isSame } from "../ops/diff";
+import { parseS3Uri } from "../source/uri";
+import { expectArgs, opsOptions, readOptions, opsCommand } from "./ops-common";
+import { writeJson, writeOut } from "./output";
+
+export const diffCommand = opsCommand({
+  name: "diff",
+  options: opsOptions,
+  args: (positionals) => {
+    const [a = "", b = ""] = expectArgs(positionals, ["A", "B"]);
+    if (a === "-" && b === "-") throw new UsageError("only one side can be stdin (-)");
+    for (const side of [a, b]) if (side.startsWith("s3://")) parseS3Uri(side);
+    return { a, b };
+  },
+  run: async ({ values, args, settings, s3 }) => {
+    const diff = await diffEnv(s3, args.a, args.b, readOptions(settings));
+    if (values.json) {
+      await writeJson({ same: isSame(diff), ...diff });
+    } else {
+      const lines = [
+        ...diff.removed.map((n) => `- ${n}`),
+        ...diff.added.map((n) => `+ ${n}`),
+        ...diff.changed.map((n) => `~ ${n}`),
+      ];
+      await writeOut(lines.map((l) => `${l}\n`).join(""));
+    }
+    return isSame(diff) ? 0 : 1;
+  },
+});

@@ -1,0 +1,106 @@
+// Help texts of the ops commands (merged into help.ts's table).
+const OPS_OPTIONS = `Common options:
+  --kms-key-id ID          KMS key (key id, key ARN or alias) [S3_KMS_ENV_KMS_KEY_ID]
+  --allow-name NAME        allow a name exec refuses, as exec --allow-name does
+                           [S3_KMS_ENV_ALLOW_NAMES]
+  --timeout DURATION       limit for each request to S3 (default 10s) [S3_KMS_ENV_TIMEOUT]
+  --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
+  --json                   machine-readable output (never holds a value)
+  --log-format text|json, -q | -v | --debug, -h, --help`;
+
+const NEW_OBJECT_OPTIONS = `  --kms-key-id ID          encrypt with this KMS key
+  --bucket-default-key     encrypt with the bucket's default KMS key instead (explicit opt-in)
+  --no-bucket-key          do not use an S3 Bucket Key (on by default: fewer KMS calls)`;
+
+export const opsHelp: Record<string, string> = {
+  put: `Usage: s3-kms-env put [options] FILE|- s3://bucket/key --kms-key-id ID
+
+Uploads an env file after checking it exactly as exec will read it (strict dotenv, refused
+names): a file exec would refuse is never uploaded. The object is SSE-KMS encrypted; the
+new version id is printed. "-" reads stdin (nothing is written to disk). On a bucket
+without versioning, a warning says the previous content is gone for good.
+
+Example:
+  s3-kms-env put prod.env s3://acme-config/prod/api.env --kms-key-id alias/acme-config
+
+Options:
+${NEW_OBJECT_OPTIONS}
+  --if-match ETAG          write only if the object still has this ETag (from get --json)
+  --if-absent              write only if the object does not exist yet
+
+${OPS_OPTIONS}`,
+  get: `Usage: s3-kms-env get [options] s3://bucket/key[?versionId=V]
+
+Prints the names in the env file with each value's length in bytes (and a fingerprint when
+S3_KMS_ENV_FINGERPRINT_KEY holds a team secret of 16 or more characters). Values are
+printed only with --reveal. The object must be SSE-KMS encrypted, as exec requires.
+
+Example:
+  s3-kms-env get s3://acme-config/prod/api.env
+  s3-kms-env get s3://acme-config/prod/api.env --reveal --format shell
+
+Options:
+  --reveal                 print the values: the stored dotenv text by default
+  --format dotenv|json|shell
+                           with --reveal: the stored text, a JSON object, or export lines
+
+${OPS_OPTIONS}`,
+  diff: `Usage: s3-kms-env diff [options] A B
+
+Compares two env files, each a local file, "-" (stdin) or s3://bucket/key[?versionId=V],
+and prints "- NAME" (only in A), "+ NAME" (only in B) and "~ NAME" (value changed).
+Values are never printed. Exit status 0 same, 1 different, 125 error.
+
+Example:
+  s3-kms-env diff s3://acme-config/prod/api.env prod.env
+
+${OPS_OPTIONS}`,
+  set: `Usage: s3-kms-env set [options] s3://bucket/key NAME=value|NAME=@file|NAME=- …
+
+Sets variables in the env file: reads it, changes them, checks the result as exec will
+read it, and writes it back only if nobody changed it meanwhile (If-Match on the ETag
+read; If-None-Match when creating). On a conflict it re-reads and re-applies, up to
+--max-attempts times. The object keeps its KMS key. NAME=@file takes the value from a file
+and NAME=- from stdin (one trailing newline removed), so secrets stay out of shell history.
+The file is rewritten one NAME=value line per variable: comments are not kept (use edit).
+
+Example:
+  s3-kms-env set s3://acme-config/prod/api.env DB_PASSWORD=@/run/secrets/db LOG_LEVEL=info
+
+Options:
+  --max-attempts N         writes tried before giving up on a busy object (default 10)
+  When the object does not exist yet:
+${NEW_OBJECT_OPTIONS}
+
+${OPS_OPTIONS}`,
+  unset: `Usage: s3-kms-env unset [options] s3://bucket/key NAME…
+
+Removes variables from the env file, with the same conflict-safe write as set. Names that
+are not in the file are reported and ignored.
+
+Example:
+  s3-kms-env unset s3://acme-config/prod/api.env OLD_TOKEN
+
+Options:
+  --max-attempts N         writes tried before giving up on a busy object (default 10)
+
+${OPS_OPTIONS}`,
+  verify: `Usage: s3-kms-env verify [options] s3://bucket/key[?versionId=V] …
+
+Exit status 0 only if every object exists, is SSE-KMS encrypted (with --kms-key-id's key,
+when given) and parses under exec's rules (refused names included). Prints "ok" or
+"FAILED" per object, and the reason as an error line. For CI and dashboards.
+
+Example:
+  s3-kms-env verify s3://acme-config/prod/api.env --kms-key-id alias/acme-config --json
+
+${OPS_OPTIONS}`,
+};
+
+export const opsSummary = `Ops commands:
+  put       upload an env file (checked as exec will read it), SSE-KMS encrypted
+  get       list the names in an env file (values only with --reveal)
+  diff      compare two env files by name (exit 1 if they differ)
+  set       set variables in an env file, safe against concurrent writers
+  unset     remove variables from an env file
+  verify    check that exec would accept an env file (for CI)`;

@@ -1,0 +1,59 @@
+// `s3-kms-env put FILE|- s3://bucket/key`: argument handling only (see ops/put.ts).
+import { UsageError } from "../errors";
+import { inputName, readInput } from "../ops/local-input";
+import { putEnv } from "../ops/put";
+import {
+  expectArgs,
+  requireNewObjectKey,
+  objectUri,
+  opsCommand,
+  warnDuplicates,
+  warnIfUnversioned,
+  writeOptions,
+} from "./ops-common";
+import { writeJson, writeOut } from "./output";
+
+const options = {
+  ...writeOptions,
+  "if-match": { type: "string" },
+  "if-absent": { type: "boolean" },
+} as const;
+
+export const putCommand = opsCommand({
+  name: "put",
+  options,
+  args: (positionals, values) => {
+    const [file = "", uri = ""] = expectArgs(positionals, ["FILE|-", "s3://bucket/key"]);
+    if (values["if-match"] !== undefined && values["if-absent"]) {
+      throw new UsageError("give either --if-match or --if-absent, not both");
+    }
+    return { file, loc: objectUri(uri) };
+  },
+  run: async ({ values, args, log, settings, s3, allowNames }) => {
+    const encrypt = requireNewObjectKey(values, settings);
+    const body = await readInput(args.file, settings.s3.maxBytes);
+    const from = inputName(args.file);
+    const result = await putEnv(s3, args.loc, body, {
+      from,
+      maxBytes: settings.s3.maxBytes,
+      allowNames,
+      encrypt,
+      condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
+    });
+    warnDuplicates(log, from, result.duplicates);
+    warnIfUnversioned(log, args.loc, result.versionId);
+    const summary = {
+      uri: args.loc.uri,
+      versionId: result.versionId,
+      etag: result.etag,
+      kmsKeyArn: result.kmsKeyArn,
+      variables: result.variables,
+    };
+    if (values.json) await writeJson(summary);
+    else
+      await writeOut(
+        `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables})\n`,
+      );
+    return 0;
+  },
+});

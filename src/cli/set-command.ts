@@ -1,0 +1,27 @@
+// `s3-kms-env set s3://bucket/key NAME=value|NAME=@file|NAME=- …`: argument
+// handling only (see ops/update.ts and ops/assignments.ts).
+import { parseAssignments, resolveAssignments } from "../ops/assignments";
+import { updateEnv } from "../ops/update";
+import { newObjectKey, opsCommand } from "./ops-common";
+import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "./update-common";
+
+export const setCommand = opsCommand({
+  name: "set",
+  options: updateOptions,
+  args: (positionals, values) => {
+    const args = updateArgs(positionals, values, "NAME=value|NAME=@file|NAME=-");
+    return { ...args, assignments: parseAssignments(args.rest) };
+  },
+  run: async ({ values, args, log, settings, s3, allowNames }) => {
+    const assigned = await resolveAssignments(args.assignments, settings.s3.maxBytes);
+    const options = updateOptionsFrom(settings, allowNames, args.maxAttempts);
+    const result = await updateEnv(
+      s3,
+      args.loc,
+      { ...options, create: newObjectKey(values, settings) },
+      (vars) => assigned.forEach((value, name) => vars.set(name, value)),
+    );
+    await reportUpdate(log, values.json, args.loc, result, { set: [...assigned.keys()] });
+    return 0;
+  },
+});

@@ -1,0 +1,51 @@
+// `s3-kms-env verify s3://bucket/key…`: exit 0 only if exec would accept every
+// object; each failure is reported with its own reason and code.
+import { S3KmsEnvError, UsageError } from "../errors";
+import { verifyEnv, type Verified } from "../ops/verify";
+import { parseS3Uri } from "../source/uri";
+import { opsOptions, opsCommand, warnDuplicates } from "./ops-common";
+import { writeJson, writeOut } from "./output";
+
+type Outcome =
+  | ({ readonly uri: string; readonly ok: true } & Verified)
+  | { readonly uri: string; readonly ok: false; readonly code: string; readonly message: string };
+
+export const verifyCommand = opsCommand({
+  name: "verify",
+  options: opsOptions,
+  args: (positionals) => {
+    if (positionals.length === 0) throw new UsageError("expected s3://bucket/key …");
+    return positionals.map(parseS3Uri);
+  },
+  run: async ({ values, args, log, settings, s3, allowNames }) => {
+    const outcomes: Outcome[] = [];
+    for (const loc of args) {
+      try {
+        const verified = await verifyEnv(s3, loc, {
+          maxBytes: settings.s3.maxBytes,
+          kmsKeyArn: settings.encryption.kmsKeyArn,
+          allowNames,
+        });
+        warnDuplicates(log, loc.uri, verified.duplicates);
+        outcomes.push({ uri: loc.uri, ok: true, ...verified });
+      } catch (err) {
+        if (!(err instanceof S3KmsEnvError)) throw err;
+        log.error(err.message, { code: err.code });
+        outcomes.push({ uri: loc.uri, ok: false, code: err.code, message: err.message });
+      }
+    }
+    const ok = outcomes.every((o) => o.ok);
+    if (values.json) await writeJson({ ok, results: outcomes });
+    else
+      await writeOut(
+        outcomes
+          .map((o) =>
+            o.ok
+              ? `ok ${o.uri} (version=${o.versionId ?? "-"} kms=${o.kmsKeyArn ?? "-"} variables=${o.variables})\n`
+              : `FAILED ${o.uri} (code=${o.code})\n`,
+          )
+          .join(""),
+      );
+    return ok ? 0 : 125;
+  },
+});

@@ -1,0 +1,67 @@
+// diff: which names were added, removed or changed between two env files,
+// each a local file, stdin ("-") or an S3 object. Values are compared here
+// and never returned.
+import type { S3Client } from "@aws-sdk/client-s3";
+import { parseEnvFile } from "../envfile/parse";
+import { parseS3Uri } from "../source/uri";
+import { loadEnv, type ReadOptions } from "./load";
+import { inputName, readInput } from "./local-input";
+
+export interface EnvDiff {
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  readonly changed: readonly string[];
+  readonly unchanged: number;
+}
+
+export function diffVars(
+  before: ReadonlyMap<string, string>,
+  after: ReadonlyMap<string, string>,
+): EnvDiff {
+  const added: string[] = [];
+  const removed: string[] = [];
+  const changed: string[] = [];
+  let unchanged = 0;
+  for (const [name, value] of before) {
+    const now = after.get(name);
+    if (now === undefined) removed.push(name);
+    else if (now !== value) changed.push(name);
+    else unchanged++;
+  }
+  for (const name of after.keys()) if (!before.has(name)) added.push(name);
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return {
+    added: added.sort(byName),
+    removed: removed.sort(byName),
+    changed: changed.sort(byName),
+    unchanged,
+  };
+}
+
+export function isSame(diff: EnvDiff): boolean {
+  return diff.added.length + diff.removed.length + diff.changed.length === 0;
+}
+
+async function loadSide(
+  s3: S3Client,
+  side: string,
+  options: ReadOptions,
+): Promise<ReadonlyMap<string, string>> {
+  if (side.startsWith("s3://")) return (await loadEnv(s3, parseS3Uri(side), options)).vars;
+  const bytes = await readInput(side, options.maxBytes);
+  try {
+    return parseEnvFile(bytes, inputName(side), options.maxBytes).vars;
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+export async function diffEnv(
+  s3: S3Client,
+  before: string,
+  after: string,
+  options: ReadOptions,
+): Promise<EnvDiff> {
+  const [a, b] = await Promise.all([loadSide(s3, before, options), loadSide(s3, after, options)]);
+  return diffVars(a, b);
+}

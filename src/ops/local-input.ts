@@ -1,0 +1,55 @@
+// A local env file or stdin ("-"), read into memory only: never copied to a
+// temp file. Reading stops at the size limit, so a huge input is never held.
+import { open } from "node:fs/promises";
+import { OpsError } from "../errors";
+
+export function inputName(path: string): string {
+  return path === "-" ? "stdin" : path;
+}
+
+async function readLimited(
+  chunks: AsyncIterable<Buffer>,
+  path: string,
+  maxBytes: number,
+): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size > maxBytes) {
+      for (const part of parts) part.fill(0);
+      throw new OpsError(
+        "TOO_LARGE",
+        `${inputName(path)} is over the ${maxBytes}-byte limit; raise --max-size if this is intended`,
+      );
+    }
+  }
+  return Buffer.concat(parts, size);
+}
+
+async function readFile(path: string, maxBytes: number): Promise<Buffer> {
+  const file = await open(path, "r");
+  try {
+    return await readLimited(file.createReadStream({ autoClose: false }), path, maxBytes);
+  } finally {
+    await file.close();
+  }
+}
+
+/** The whole file, or stdin for "-", up to maxBytes. */
+export async function readInput(
+  path: string,
+  maxBytes: number,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<Buffer> {
+  try {
+    return path === "-"
+      ? await readLimited(stdin as AsyncIterable<Buffer>, path, maxBytes)
+      : await readFile(path, maxBytes);
+  } catch (err) {
+    if (err instanceof OpsError) throw err;
+    const code = (err as { code?: string }).code ?? "read error";
+    throw new OpsError("CANNOT_READ_FILE", `cannot read ${inputName(path)} (${code})`);
+  }
+}

@@ -1,0 +1,155 @@
+// Reading and writing one env object with the SDK: the raw bytes and the
+// encryption facts ops commands need to keep (key, bucket key, ETag for
+// conditional writes).
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  type ServerSideEncryption,
+} from "@aws-sdk/client-s3";
+import { SourceError } from "../errors";
+import type { S3Location } from "../source/uri";
+import type { Encryption } from "../source/verify";
+import { send } from "./s3-failure";
+
+export interface ObjectFacts extends Encryption {
+  readonly etag: string | undefined;
+  readonly versionId: string | undefined;
+  readonly bucketKeyEnabled: boolean | undefined;
+}
+
+export interface StoredObject extends ObjectFacts {
+  /** The plaintext; callers zero it when done. */
+  readonly body: Buffer;
+}
+
+function tooLarge(loc: S3Location, maxBytes: number): SourceError {
+  return new SourceError(
+    "TOO_LARGE",
+    `${loc.uri} is larger than the ${maxBytes}-byte limit; raise --max-size if this is intended`,
+  );
+}
+
+function facts(out: {
+  ETag?: string | undefined;
+  VersionId?: string | undefined;
+  ServerSideEncryption?: string | undefined;
+  SSEKMSKeyId?: string | undefined;
+  BucketKeyEnabled?: boolean | undefined;
+}): ObjectFacts {
+  return {
+    etag: out.ETag,
+    versionId: out.VersionId,
+    serverSideEncryption: out.ServerSideEncryption,
+    kmsKeyArn: out.SSEKMSKeyId,
+    bucketKeyEnabled: out.BucketKeyEnabled,
+  };
+}
+
+/** GetObject, with S3's stored checksum checked by the SDK and a size limit. */
+export async function readObject(
+  s3: S3Client,
+  loc: S3Location,
+  maxBytes: number,
+): Promise<StoredObject> {
+  const out = await send(loc.uri, "GetObject", () =>
+    s3.send(
+      new GetObjectCommand({
+        Bucket: loc.bucket,
+        Key: loc.key,
+        VersionId: loc.versionId,
+        ChecksumMode: "ENABLED",
+      }),
+    ),
+  );
+  if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+    await out.Body?.transformToWebStream().cancel();
+    throw tooLarge(loc, maxBytes);
+  }
+  const bytes = await send(loc.uri, "GetObject", async () =>
+    out.Body ? out.Body.transformToByteArray() : new Uint8Array(),
+  );
+  if (bytes.length > maxBytes) throw tooLarge(loc, maxBytes);
+  return { ...facts(out), body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) };
+}
+
+/** HeadObject: the current encryption and ETag without decrypting anything. */
+export async function headObject(s3: S3Client, loc: S3Location): Promise<ObjectFacts> {
+  const out = await send(loc.uri, "HeadObject", () =>
+    s3.send(new HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key, VersionId: loc.versionId })),
+  );
+  return facts(out);
+}
+
+/** HeadObject, or undefined when there is no current object (never written, or deleted). */
+export async function headIfExists(
+  s3: S3Client,
+  loc: S3Location,
+): Promise<ObjectFacts | undefined> {
+  try {
+    return await headObject(s3, loc);
+  } catch (err) {
+    if ((err as { code?: string }).code === "NO_SUCH_KEY") return undefined;
+    throw err;
+  }
+}
+
+export interface Encrypt {
+  /** "aws:kms" or "aws:kms:dsse". */
+  readonly mode: ServerSideEncryption;
+  /** undefined: the bucket's default key. */
+  readonly kmsKeyId: string | undefined;
+  readonly bucketKeyEnabled: boolean;
+}
+
+/** If-Match on the ETag that was read, or If-None-Match: * when creating; none: overwrite. */
+export interface Condition {
+  readonly ifMatch?: string | undefined;
+  readonly ifNoneMatch?: "*" | undefined;
+}
+
+/** The condition that a write replaces exactly what was read (or creates what was absent). */
+export function unchangedSince(read: ObjectFacts | undefined): Condition {
+  return read?.etag === undefined ? { ifNoneMatch: "*" } : { ifMatch: read.etag };
+}
+
+export interface Written {
+  readonly versionId: string | undefined;
+  readonly etag: string | undefined;
+  readonly kmsKeyArn: string | undefined;
+}
+
+export async function writeObject(
+  s3: S3Client,
+  loc: S3Location,
+  body: Uint8Array,
+  encrypt: Encrypt,
+  condition: Condition,
+): Promise<Written> {
+  const out = await send(loc.uri, "PutObject", () =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: loc.bucket,
+        Key: loc.key,
+        Body: body,
+        ContentType: "text/plain; charset=utf-8",
+        ServerSideEncryption: encrypt.mode,
+        SSEKMSKeyId: encrypt.kmsKeyId,
+        BucketKeyEnabled: encrypt.bucketKeyEnabled,
+        IfMatch: condition.ifMatch,
+        IfNoneMatch: condition.ifNoneMatch,
+      }),
+    ),
+  );
+  return {
+    versionId: out.VersionId,
+    etag: out.ETag,
+    kmsKeyArn: out.SSEKMSKeyId ?? encrypt.kmsKeyId,
+  };
+}
+
+/** No version id (or S3's "null"): the write replaced the previous content for good. */
+export function isUnversioned(versionId: string | undefined): boolean {
+  return versionId === undefined || versionId === "null";
+}

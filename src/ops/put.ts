@@ -1,0 +1,52 @@
+// put: upload a whole env file, after checking it the way exec will read it.
+// The bytes go up exactly as written (comments and all); only the check
+// parses them.
+import type { S3Client } from "@aws-sdk/client-s3";
+import { OpsError } from "../errors";
+import type { S3Location } from "../source/uri";
+import { parseForExec } from "./exec-policy";
+import { writeObject, type Condition, type Encrypt, type Written } from "./object";
+
+export interface PutOptions {
+  /** For messages: the file name, or "stdin". */
+  readonly from: string;
+  readonly maxBytes: number;
+  readonly allowNames: ReadonlySet<string>;
+  /** kmsKeyId undefined: the bucket's default key (the caller asked for it). */
+  readonly encrypt: Encrypt;
+  readonly condition: Condition;
+}
+
+export interface PutResult extends Written {
+  readonly variables: number;
+  readonly duplicates: readonly string[];
+}
+
+export async function putEnv(
+  s3: S3Client,
+  loc: S3Location,
+  body: Buffer,
+  options: PutOptions,
+): Promise<PutResult> {
+  try {
+    const parsed = parseForExec(body, options.from, options.maxBytes, options.allowNames);
+    const written = await writeObject(s3, loc, body, options.encrypt, options.condition).catch(
+      (err: unknown) => {
+        throw conditionFailed(err, loc, options.condition);
+      },
+    );
+    return { ...written, variables: parsed.vars.size, duplicates: parsed.duplicates };
+  } finally {
+    body.fill(0);
+  }
+}
+
+function conditionFailed(err: unknown, loc: S3Location, condition: Condition): unknown {
+  if ((err as { code?: string }).code !== "CONFLICT") return err;
+  return new OpsError(
+    "CONFLICT",
+    condition.ifNoneMatch
+      ? `${loc.uri} already exists (--if-absent); nothing was written`
+      : `${loc.uri} no longer has the ETag given with --if-match; nothing was written. Compare with "s3-kms-env diff" and retry`,
+  );
+}

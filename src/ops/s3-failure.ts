@@ -1,0 +1,119 @@
+// SDK errors from ops requests → our errors. Messages are built from the S3
+// error code, the URI and the permission involved; S3's own text is read only
+// to tell a KMS refusal from an S3 one, and to name the KMS action it denied.
+import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
+
+export type S3Action =
+  "GetObject" | "HeadObject" | "PutObject" | "CopyObject" | "ListObjectVersions" | "ListObjectsV2";
+
+const S3_PERMISSION: Record<S3Action, string> = {
+  GetObject: "s3:GetObject",
+  HeadObject: "s3:GetObject",
+  PutObject: "s3:PutObject",
+  CopyObject: "s3:GetObject and s3:PutObject",
+  ListObjectVersions: "s3:ListBucketVersions",
+  ListObjectsV2: "s3:ListBucket",
+};
+
+// What S3 asks KMS for on the caller's behalf, when its message does not say.
+const KMS_PERMISSION: Partial<Record<S3Action, string>> = {
+  GetObject: "kms:Decrypt",
+  PutObject: "kms:GenerateDataKey",
+  CopyObject: "kms:Decrypt and kms:GenerateDataKey",
+};
+
+interface SdkError {
+  readonly name?: string;
+  readonly message?: string;
+  readonly code?: string;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+function classify(e: SdkError, uri: string, action: S3Action): [ErrorCode, string] {
+  const name = e.name ?? "Error";
+  const status = e.$metadata?.httpStatusCode;
+  switch (name) {
+    case "NoSuchBucket":
+      return ["NO_SUCH_BUCKET", `${uri}: the bucket does not exist`];
+    case "NoSuchKey":
+    case "NotFound": // HeadObject's 404 has no body to name the error.
+      return ["NO_SUCH_KEY", `${uri} does not exist`];
+    case "NoSuchVersion":
+      return ["NO_SUCH_VERSION", `${uri}: no such object version`];
+    case "PreconditionFailed":
+    case "ConditionalRequestConflict":
+      return ["CONFLICT", `${uri} was changed by someone else meanwhile; nothing was written`];
+    case "InvalidAccessKeyId":
+    case "SignatureDoesNotMatch":
+    case "ExpiredToken":
+    case "InvalidToken":
+      return [
+        "CREDENTIALS_REJECTED",
+        `${uri}: S3 rejected the credentials (${name}); refresh or fix them`,
+      ];
+    case "PermanentRedirect":
+    case "AuthorizationHeaderMalformed":
+      return [
+        "WRONG_REGION",
+        `${uri}: the bucket is in another region; set AWS_REGION accordingly`,
+      ];
+    case "KMS.DisabledException":
+    case "KMS.KMSInvalidStateException":
+      return [
+        "KMS_KEY_DISABLED",
+        `${uri}: the KMS key is disabled or pending deletion (${name}); enable the key or use another with --kms-key-id`,
+      ];
+    case "KMS.NotFoundException":
+      return [
+        "KMS_ERROR",
+        `${uri}: the KMS key does not exist (${name}); check --kms-key-id and the region`,
+      ];
+    case "SlowDown":
+    case "KMS.ThrottlingException":
+    case "KMS.LimitExceededException":
+    case "Throttling":
+      return ["THROTTLED", `${uri}: throttled by AWS (${name}) after retries`];
+    case "TimeoutError":
+    case "RequestTimeout":
+      return [
+        "TIMEOUT",
+        `${uri}: S3 did not answer in time; check the network path or raise --timeout`,
+      ];
+  }
+  if (name === "AccessDenied" || status === 403) {
+    // S3 answers AccessDenied both for its own policies and for a KMS refusal;
+    // only the message tells them apart.
+    const kmsAction = /\bkms:[A-Za-z]+/.exec(e.message ?? "")?.[0];
+    if (kmsAction !== undefined || /kms/i.test(e.message ?? "")) {
+      const permission = kmsAction ?? KMS_PERMISSION[action] ?? "access to the key";
+      return [
+        "KMS_ACCESS_DENIED",
+        `${uri}: KMS denied ${permission}; grant ${permission} on the KMS key to this role (IAM policy and key policy)`,
+      ];
+    }
+    return [
+      "S3_ACCESS_DENIED",
+      `${uri}: access denied by S3 (${S3_PERMISSION[action]}); check the role's policy and the bucket policy`,
+    ];
+  }
+  if (name.startsWith("KMS.")) return ["KMS_ERROR", `${uri}: KMS failed (${name})`];
+  if (status === undefined && e.code !== undefined) {
+    return ["NETWORK", `${uri}: cannot reach S3 (${e.code})`];
+  }
+  return ["S3_ERROR", `${uri}: S3 answered ${name} to ${action}`];
+}
+
+export function s3Failure(err: unknown, uri: string, action: S3Action): S3KmsEnvError {
+  if (err instanceof S3KmsEnvError) return err;
+  const [code, message] = classify(err as SdkError, uri, action);
+  return new OpsError(code, message);
+}
+
+/** Runs one SDK call and turns its failure into ours. */
+export async function send<T>(uri: string, action: S3Action, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw s3Failure(err, uri, action);
+  }
+}

@@ -1,0 +1,112 @@
+// set / unset: read-modify-write of one env object that never loses a
+// concurrent update. The write is conditional on the ETag that was read
+// (If-None-Match: * when creating); when S3 answers that the object changed
+// meanwhile, the change is re-applied to a fresh read, a bounded number of
+// times. The object keeps its KMS key and bucket-key setting.
+import type { S3Client } from "@aws-sdk/client-s3";
+import { setTimeout as sleep } from "node:timers/promises";
+import { OpsError, type S3KmsEnvError } from "../errors";
+import { serializeEnv } from "../envfile/serialize";
+import { parseForExec } from "./exec-policy";
+import { loadEnvIfExists, type LoadedEnv, type ReadOptions } from "./load";
+import { unchangedSince, writeObject, type Encrypt, type Written } from "./object";
+import type { S3Location } from "../source/uri";
+
+export interface UpdateOptions extends ReadOptions {
+  readonly allowNames: ReadonlySet<string>;
+  /** How to encrypt the object if it does not exist yet; undefined: it must exist. */
+  readonly create: Encrypt | undefined;
+  /** Writes tried before giving up on a busy object. */
+  readonly maxAttempts: number;
+}
+
+export interface UpdateResult extends Written {
+  /** False when the change was already in place: nothing was written. */
+  readonly changed: boolean;
+  readonly created: boolean;
+  readonly attempts: number;
+  readonly variables: number;
+}
+
+/** Applies the change to the variables in place. */
+export type Change = (vars: Map<string, string>) => void;
+
+function sameVars(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([name, value]) => b.get(name) === value);
+}
+
+/** The object's own encryption, so an update never moves it to another key. */
+export function keepEncryption(
+  loc: S3Location,
+  current: LoadedEnv,
+  fallback: Encrypt | undefined,
+): Encrypt {
+  const mode = current.serverSideEncryption;
+  if (mode !== "aws:kms" && mode !== "aws:kms:dsse") {
+    if (fallback) return fallback;
+    throw new OpsError(
+      "NOT_KMS_ENCRYPTED",
+      `${loc.uri} is not SSE-KMS encrypted, so it has no key to keep; give --kms-key-id to encrypt it`,
+    );
+  }
+  if (current.kmsKeyArn === undefined) {
+    throw new OpsError("KMS_ERROR", `${loc.uri}: S3 did not report the object's KMS key`);
+  }
+  return { mode, kmsKeyId: current.kmsKeyArn, bucketKeyEnabled: current.bucketKeyEnabled === true };
+}
+
+function missing(loc: S3Location): OpsError {
+  return new OpsError(
+    "NO_SUCH_KEY",
+    `${loc.uri} does not exist; give --kms-key-id (or --bucket-default-key) to create it`,
+  );
+}
+
+function gaveUp(loc: S3Location, attempts: number): OpsError {
+  return new OpsError(
+    "CONFLICT",
+    `${loc.uri} kept changing under other writers; gave up after ${attempts} attempts and wrote nothing. Run the command again`,
+  );
+}
+
+// Full jitter, so writers that collided do not collide again in step.
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(1000, 50 * 2 ** attempt);
+}
+
+export async function updateEnv(
+  s3: S3Client,
+  loc: S3Location,
+  options: UpdateOptions,
+  change: Change,
+): Promise<UpdateResult> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await loadEnvIfExists(s3, loc, options);
+    const vars = new Map(current?.vars);
+    change(vars);
+    if (current === undefined && vars.size === 0) {
+      throw new OpsError("NO_SUCH_KEY", `${loc.uri} does not exist`);
+    }
+    const outcome = { created: !current, attempts: attempt, variables: vars.size };
+    if (current && sameVars(current.vars, vars)) {
+      const { versionId, etag, kmsKeyArn } = current;
+      return { versionId, etag, kmsKeyArn, ...outcome, changed: false };
+    }
+    const encrypt = current ? keepEncryption(loc, current, options.create) : options.create;
+    if (encrypt === undefined) throw missing(loc);
+    const body = Buffer.from(serializeEnv(vars));
+    try {
+      const reread = parseForExec(body, loc.uri, options.maxBytes, options.allowNames);
+      // The serializer's promise, checked on every write: what exec will read is what was set.
+      if (!sameVars(reread.vars, vars)) throw new Error("serialized env file does not read back");
+      const written = await writeObject(s3, loc, body, encrypt, unchangedSince(current));
+      return { ...written, ...outcome, changed: true };
+    } catch (err) {
+      if ((err as S3KmsEnvError).code !== "CONFLICT") throw err;
+      if (attempt >= options.maxAttempts) throw gaveUp(loc, attempt);
+    } finally {
+      body.fill(0);
+    }
+    await sleep(backoffMs(attempt));
+  }
+}

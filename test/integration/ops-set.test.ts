@@ -1,0 +1,238 @@
+// set / unset: read-modify-write that keeps the object's key and never loses
+// a concurrent update.
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { s3Error, startFaultProxy } from "../support/fault-proxy";
+import { motoUrl } from "../support/moto";
+import { canary, errorLine, freshKey, head, opsWorld, type OpsWorld } from "../support/ops";
+import { expectNoLeak, runCli } from "../support/run-cli";
+
+let world: OpsWorld;
+const dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-set-"));
+
+beforeAll(async () => {
+  world = await opsWorld("set");
+});
+afterAll(() => world.aws.destroy());
+
+/** A stored object under world.key with a bucket key, as put leaves it. */
+async function storedEnv(body: string, bucket = world.bucket) {
+  const key = freshKey();
+  await world.aws.s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: world.key.arn,
+      BucketKeyEnabled: true,
+    }),
+  );
+  return { key, uri: `s3://${bucket}/${key}` };
+}
+
+const body = async (key: string, bucket = world.bucket) =>
+  (await world.aws.getObject(bucket, key)).body;
+
+describe("set", () => {
+  test("changes and adds variables, keeping the others, the KMS key and the bucket key", async () => {
+    const { key, uri } = await storedEnv("# note\nA=1\nB='two words'\n");
+    const result = await runCli(["set", uri, "A=10", "C=three"]);
+    const stored = await world.aws.getObject(world.bucket, key);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: `updated ${uri} (version=${stored.versionId} variables=3)\n`,
+      stderr: "",
+    });
+    expect(stored).toMatchObject({
+      body: "A=10\nB='two words'\nC=three\n",
+      serverSideEncryption: "aws:kms",
+      kmsKeyId: world.key.arn,
+    });
+    expect((await head(world.aws, world.bucket, key)).BucketKeyEnabled).toBe(true);
+  });
+
+  test("takes values from a file (NAME=@file) and stdin (NAME=-), keeping them out of the output", async () => {
+    const fromFile = canary("file");
+    const fromStdin = canary("stdin");
+    const file = path.join(dir, "value.txt");
+    writeFileSync(file, `${fromFile} with 'quotes'\n`);
+    const { key, uri } = await storedEnv("A=1\n");
+    const result = await runCli(["set", uri, `F=@${file}`, "S=-", "--json"], {
+      input: `${fromStdin}\n`,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(await body(key)).toBe(`A=1\nF=\`${fromFile} with 'quotes'\`\nS=${fromStdin}\n`);
+    expect(JSON.parse(result.stdout)).toMatchObject({ uri, changed: true, set: ["F", "S"] });
+    expectNoLeak(result, [fromFile, fromStdin]);
+  });
+
+  test("writes nothing when every value is already set", async () => {
+    const { key, uri } = await storedEnv("A=1\n");
+    const before = await world.aws.listVersions(world.bucket, key);
+    const result = await runCli(["set", uri, "A=1"]);
+    expect(result.stdout).toBe(`unchanged ${uri} (version=${before[0]?.versionId} variables=1)\n`);
+    expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);
+  });
+
+  test("creates a missing object with --kms-key-id", async () => {
+    const key = freshKey();
+    const uri = `s3://${world.bucket}/${key}`;
+    const result = await runCli(["set", uri, "A=1", "--kms-key-id", world.otherKey.arn]);
+    expect(result.stdout).toMatch(new RegExp(`^created ${uri} \\(version=\\S+ variables=1\\)\\n$`));
+    expect(await world.aws.getObject(world.bucket, key)).toMatchObject({
+      body: "A=1\n",
+      kmsKeyId: world.otherKey.arn,
+    });
+  });
+
+  test("does not create a missing object without a key", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const result = await runCli(["set", uri, "A=1"]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `${uri} does not exist; give --kms-key-id (or --bucket-default-key) to create it`,
+        "NO_SUCH_KEY",
+      ),
+    });
+  });
+
+  test("refuses an object under another key than --kms-key-id instead of moving it", async () => {
+    const { uri } = await storedEnv("A=1\n");
+    const result = await runCli(["set", uri, "A=2", "--kms-key-id", world.otherKey.arn]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `${uri} is encrypted with KMS key ${world.key.arn}, not the required ${world.otherKey.arn}`,
+        "WRONG_KMS_KEY",
+      ),
+    });
+  });
+
+  test("refuses to set a name exec would refuse, and writes nothing", async () => {
+    const { key, uri } = await storedEnv("A=1\n");
+    const result = await runCli(["set", uri, "LD_PRELOAD=/tmp/x.so"]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `${uri} sets LD_PRELOAD, which can take over the app's runtime; refusing to start. Allow it with --allow-name LD_PRELOAD if this is intended`,
+        "REFUSED_NAME",
+      ),
+    });
+    expect(await body(key)).toBe("A=1\n");
+  });
+
+  test("refuses a value no dotenv quoting can hold, naming only the variable", async () => {
+    const { uri } = await storedEnv("A=1\n");
+    const result = await runCli(["set", uri, "X=-"], { input: "'a\"b`c" });
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        "the value of X cannot be written to a dotenv file: no dotenv quoting can hold it (it mixes all three quote characters, or a carriage return or a literal \\n with a trailing backslash)",
+        "NOT_REPRESENTABLE",
+      ),
+    });
+  });
+
+  test("rejects an argument that is not NAME=…, without echoing it", async () => {
+    const secret = canary("arg");
+    const result = await runCli(["set", `s3://${world.bucket}/x.env`, secret]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine("argument 1 is not NAME=value, NAME=@file or NAME=-", "USAGE"),
+    });
+    expectNoLeak(result, [secret]);
+  });
+
+  test("refuses a plaintext object: there is no key to keep", async () => {
+    const key = freshKey();
+    await world.aws.putEnvObject(world.bucket, key, "A=1\n", { sse: "AES256" });
+    const uri = `s3://${world.bucket}/${key}`;
+    const result = await runCli(["set", uri, "A=2"]);
+    expect(result.stderr).toBe(
+      errorLine(
+        `${uri} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put" (or --sse aws:kms)`,
+        "NOT_KMS_ENCRYPTED",
+      ),
+    );
+  });
+
+  test("warns on a bucket without versioning", async () => {
+    const { uri } = await storedEnv("A=1\n", world.plainBucket);
+    const result = await runCli(["set", uri, "A=2"]);
+    expect(result.stderr).toBe(
+      `s3-kms-env: warn: bucket ${world.plainBucket} is not versioned: the previous content of ${uri} is gone for good (no undo). Enable versioning on the bucket\n`,
+    );
+  });
+});
+
+describe("unset", () => {
+  test("removes variables and names the ones that were not there", async () => {
+    const { key, uri } = await storedEnv("A=1\nB=2\nC=3\n");
+    const result = await runCli(["unset", uri, "B", "Z"]);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: expect.stringMatching(/^updated .* variables=2\)\n$/) as string,
+      stderr: `s3-kms-env: warn: not in ${uri} (names=Z)\n`,
+    });
+    expect(await body(key)).toBe("A=1\nC=3\n");
+  });
+
+  test("fails on a missing object", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const result = await runCli(["unset", uri, "A"]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(`${uri} does not exist`, "NO_SUCH_KEY"),
+    });
+  });
+});
+
+describe("concurrent writers", () => {
+  test("20 concurrent sets, each adding its own name: all succeed and every name is there", async () => {
+    const { key, uri } = await storedEnv("BASE=1\n");
+    const names = Array.from({ length: 20 }, (_, i) => `N${i}`);
+    const results = await Promise.all(
+      names.map((name) =>
+        runCli(["set", "-q", uri, `${name}=${name.toLowerCase()}`], { timeoutMs: 60_000 }),
+      ),
+    );
+    expect(results.map((r) => [r.exitCode, r.stderr])).toEqual(names.map(() => [0, ""]));
+    // Each name lands where its writer won the race: compare as sets of lines.
+    const lines = (await body(key)).split("\n").filter((l) => l !== "");
+    expect(lines.sort()).toEqual(["BASE=1", ...names.map((n) => `${n}=${n.toLowerCase()}`)].sort());
+  }, 90_000);
+
+  test("gives up with CONFLICT after --max-attempts when the object keeps changing", async () => {
+    const { key, uri } = await storedEnv("A=1\n");
+    const proxy = await startFaultProxy(motoUrl());
+    try {
+      proxy.addRule({
+        match: { service: "s3", method: "PUT" },
+        respond: s3Error(
+          412,
+          "PreconditionFailed",
+          "At least one of the pre-conditions you specified did not hold",
+        ),
+      });
+      const result = await runCli(["set", uri, "A=2", "--max-attempts", "3"], {
+        endpoint: proxy.url,
+      });
+      expect(result).toMatchObject({
+        exitCode: 125,
+        stdout: "",
+        stderr: errorLine(
+          `${uri} kept changing under other writers; gave up after 3 attempts and wrote nothing. Run the command again`,
+          "CONFLICT",
+        ),
+      });
+      expect(proxy.requests.filter((r) => r.method === "PUT")).toHaveLength(3);
+      expect(await body(key)).toBe("A=1\n");
+    } finally {
+      await proxy.close();
+    }
+  });
+});
