@@ -49,7 +49,8 @@ export function replaceProcess(plan: ExecPlan): never {
   return execve(plan.file, [...plan.argv], { ...plan.env });
 }
 
-const FORWARDED = [
+/** What --spawn passes on to the app. */
+export const FORWARDED = [
   "SIGTERM",
   "SIGINT",
   "SIGHUP",
@@ -65,11 +66,13 @@ export function spawnAndForward(plan: ExecPlan): Promise<number> {
   const { spawn } = process.getBuiltinModule("node:child_process");
   return new Promise((resolve) => {
     const [argv0 = plan.file, ...args] = plan.argv;
-    const child = spawn(plan.file, args, { argv0, env: plan.env, stdio: "inherit" });
-    const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
-    };
+    // Listening before the child exists: a signal that came between spawn()
+    // and the listeners would kill s3-kms-env (TERM, INT…) and orphan the app,
+    // or be dropped (WINCH). Listeners run on the event loop, so never before
+    // spawn() has returned and `child` is set.
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
     for (const s of FORWARDED) process.on(s, forward);
+    const child = spawn(plan.file, args, { argv0, env: plan.env, stdio: "inherit" });
     child.on("error", () => resolve(127));
     child.on("exit", (code, signal) => {
       for (const s of FORWARDED) process.off(s, forward);
