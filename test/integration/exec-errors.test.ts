@@ -3,7 +3,6 @@
 // the app never runs. S3/KMS refusals that moto cannot produce come from the
 // fault proxy, as AWS sends them.
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import {
   s3AccessDenied,
@@ -22,6 +21,7 @@ import {
   runExec,
   runViaProxy,
   ScratchDir,
+  unusedPort,
   type ProxiedRun,
 } from "../support/exec";
 import { motoUrl } from "../support/moto";
@@ -264,7 +264,7 @@ describe("the network", () => {
   );
 
   test.concurrent("nothing listens on the endpoint: NETWORK, naming it", async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const result = await runExec({ sources: [uri], endpoint: `http://127.0.0.1:${port}` });
     expectFailure(result, "NETWORK", `${uri}: cannot reach 127.0.0.1:${port} (ECONNREFUSED)`);
   });
@@ -294,15 +294,6 @@ describe("the network", () => {
     );
   });
 });
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe("credentials and region", () => {
   const SPY = path.resolve(__dirname, "../support/connect-spy.mjs");

@@ -4,6 +4,7 @@
 // commands that report what the app saw, and the exact-outcome assertions.
 import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TestAws, uniqueBucket, type ClientOptions, type Sse } from "./aws";
@@ -73,6 +74,15 @@ export class ExecFixture {
   destroy(): void {
     this.aws.destroy();
   }
+}
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** `text` as a regular expression that matches exactly it. */
