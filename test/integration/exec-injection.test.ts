@@ -1,7 +1,14 @@
 // `s3-kms-env exec`: what the app's environment is made of — the files'
 // variables on top of the inherited environment, several sources layered,
 // S3_KMS_ENV_URI, object versions, precedence, own configuration, filters.
-import { escapeRegExp, ExecFixture, execEnv, PRINT_ENV, runExec } from "../support/exec";
+import {
+  escapeRegExp,
+  ExecFixture,
+  execEnv,
+  expectFailure,
+  PRINT_ENV,
+  runExec,
+} from "../support/exec";
 import { cliEnv } from "../support/run-cli";
 
 const DB = { DB_USERNAME: "app_user", DB_PASSWORD: "s3cr3t-pw", DB_HOSTNAME: "db.internal" };
@@ -63,6 +70,14 @@ describe("one source", () => {
       });
     },
   );
+
+  test.concurrent("a key with '?', spaces or non-ASCII is written %-escaped", async () => {
+    await fx.put("ODD_KEY=yes\n", { key: "odd dir/ünïcode?v=1.env" });
+    const env = await execEnv({
+      sources: [`s3://${fx.bucket}/odd%20dir/%C3%BCn%C3%AFcode%3Fv%3D1.env`],
+    });
+    expect(env.ODD_KEY).toBe("yes");
+  });
 
   test.concurrent(
     "logs one line: the source, its version, the KMS key ARN, the count, the ms",
@@ -331,6 +346,58 @@ describe("--only and --prefix take a subset of the files' names", () => {
     const result = await runExec({ flags: ["--prefix", "DB_", "-v"], sources: [mixed] });
     expect(result.stderr.split("\n")[0]).toBe(
       "s3-kms-env: verbose: left out by --only/--prefix (names=REDIS_URL,SMTP_HOST)",
+    );
+  });
+});
+
+describe("--expand", () => {
+  let base: string;
+
+  beforeAll(async () => {
+    base = await fx.put("DB_HOSTNAME=db.internal\nDB_PASSWORD=s3cr3t\n");
+  });
+
+  test.concurrent(
+    "${NAME} and $NAME take earlier values of the file, earlier files and the inherited environment",
+    async () => {
+      const uri = await fx.put(
+        [
+          "DB_USERNAME=app",
+          'DSN="postgres://${DB_USERNAME}:${DB_PASSWORD}@$DB_HOSTNAME/$APP_DB"',
+          "",
+        ].join("\n"),
+      );
+      const env = await execEnv({
+        flags: ["--expand"],
+        sources: [base, uri],
+        env: { APP_DB: "orders" },
+      });
+      expect(env.DSN).toBe("postgres://app:s3cr3t@db.internal/orders");
+    },
+  );
+
+  test.concurrent("single quotes, \\$ and $(…) stay literal: nothing is ever run", async () => {
+    const uri = await fx.put('A=\'${DB_PASSWORD}\'\nB="\\$DB_PASSWORD"\nC="$(id)"\n');
+    const env = await execEnv({ flags: ["--expand"], sources: [base, uri] });
+    expect(env).toMatchObject({ A: "${DB_PASSWORD}", B: "$DB_PASSWORD", C: "$(id)" });
+  });
+
+  test.concurrent("with --precedence env a reference sees the inherited value", async () => {
+    const uri = await fx.put('URL="https://${DB_HOSTNAME}"\n');
+    const env = await execEnv({
+      flags: ["--expand", "--precedence", "env"],
+      sources: [base, uri],
+      env: { DB_HOSTNAME: "local.db" },
+    });
+    expect(env.URL).toBe("https://local.db");
+  });
+
+  test.concurrent("a reference to an undefined name: PARSE, naming both names", async () => {
+    const uri = await fx.put('DSN="postgres://${NOT_DEFINED}"\n');
+    expectFailure(
+      await runExec({ flags: ["--expand"], sources: [uri] }),
+      "PARSE",
+      `${uri}: DSN refers to NOT_DEFINED, which is not defined (--expand)`,
     );
   });
 });
