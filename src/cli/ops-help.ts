@@ -85,6 +85,65 @@ Options:
   --max-attempts N         writes tried before giving up on a busy object (default 10)
 
 ${OPS_OPTIONS}`,
+  edit: `Usage: s3-kms-env edit [options] s3://bucket/key
+
+Opens the decrypted env file in $VISUAL or $EDITOR (run without a shell), from a 0600 file
+in a private directory (on /dev/shm when there is one). On save it is checked as exec will
+read it; on an error the editor opens again with the error on top (when stdin is not a
+terminal, edit fails instead). The upload uses If-Match, so a concurrent change is never
+overwritten. The file is always removed, also on failure or SIGINT/SIGTERM/SIGHUP.
+
+Example:
+  EDITOR="code --wait" s3-kms-env edit s3://acme-config/prod/api.env
+
+Options:
+  When the object does not exist yet:
+${NEW_OBJECT_OPTIONS}
+
+${OPS_OPTIONS}`,
+  history: `Usage: s3-kms-env history [options] s3://bucket/key
+
+Lists the object's versions, newest first: version id, time, size, KMS key, owner, and
+delete markers; "*" marks the current version.
+
+Example:
+  s3-kms-env history s3://acme-config/prod/api.env --limit 5
+
+Options:
+  --limit N                versions shown (default 20)
+
+${OPS_OPTIONS}`,
+  rollback: `Usage: s3-kms-env rollback [options] s3://bucket/key --version-id V
+
+Makes an older version current again by copying it on top as a new version (history is
+kept), encrypted with the current object's KMS key. The old version must be SSE-KMS and
+parse under exec's rules. Refused if the object changed while rolling back.
+
+Example:
+  s3-kms-env history s3://acme-config/prod/api.env
+  s3-kms-env rollback s3://acme-config/prod/api.env --version-id 3HL4kqtJlcpXroDTDmJ
+
+Options:
+  --version-id V           the version to restore (required)
+  --kms-key-id ID          the key to use when the object was deleted (no current key)
+
+${OPS_OPTIONS}`,
+  rekey: `Usage: s3-kms-env rekey [options] s3://bucket/key|s3://bucket/prefix/ --kms-key-id NEW
+
+Re-encrypts one object, or every object under a prefix (a URI ending in "/"), under a new
+KMS key with a server-side copy in place (a new version; contents unchanged). Objects
+already under NEW are skipped, so it is safe to re-run. Objects that are not SSE-KMS are
+refused: upload them with put after checking them. Exit 0 only if every object ends up
+under NEW.
+
+Example:
+  s3-kms-env rekey s3://acme-config/prod/ --kms-key-id alias/acme-config-2027
+
+Options:
+  --dry-run                report what would change, change nothing
+  --no-bucket-key          do not use an S3 Bucket Key
+
+${OPS_OPTIONS}`,
   verify: `Usage: s3-kms-env verify [options] s3://bucket/key[?versionId=V] …
 
 Exit status 0 only if every object exists, is SSE-KMS encrypted (with --kms-key-id's key,
@@ -103,4 +162,8 @@ export const opsSummary = `Ops commands:
   diff      compare two env files by name (exit 1 if they differ)
   set       set variables in an env file, safe against concurrent writers
   unset     remove variables from an env file
+  edit      edit an env file in $EDITOR, safely
+  history   list an env file's versions
+  rollback  make an older version current again
+  rekey     re-encrypt objects under a new KMS key
   verify    check that exec would accept an env file (for CI)`;

@@ -14,6 +14,10 @@ const commands: Record<string, () => Promise<Command>> = {
   diff: async () => (await import("./diff-command")).diffCommand,
   set: async () => (await import("./set-command")).setCommand,
   unset: async () => (await import("./unset-command")).unsetCommand,
+  edit: async () => (await import("./edit-command")).editCommand,
+  history: async () => (await import("./history-command")).historyCommand,
+  rollback: async () => (await import("./rollback-command")).rollbackCommand,
+  rekey: async () => (await import("./rekey-command")).rekeyCommand,
   verify: async () => (await import("./verify-command")).verifyCommand,
 };
 

@@ -46,7 +46,7 @@ export function reportUpdate(
   log: Logger,
   json: boolean | undefined,
   loc: S3Location,
-  result: UpdateResult,
+  result: Omit<UpdateResult, "attempts" | "etag"> & { readonly attempts?: number },
   names: Readonly<Record<string, readonly string[]>>,
 ): Promise<void> {
   if (result.changed) warnIfUnversioned(log, loc, result.versionId);

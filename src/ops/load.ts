@@ -5,7 +5,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
 import type { S3Location } from "../source/uri";
 import { verifyEncryption, type EncryptionPolicy } from "../source/verify";
-import { readObject, type ObjectFacts } from "./object";
+import { readObject, type ObjectFacts, type StoredObject } from "./object";
 
 export interface ReadOptions {
   readonly maxBytes: number;
@@ -17,15 +17,30 @@ export interface LoadedEnv extends ObjectFacts, ParsedEnv {
   readonly text: string | undefined;
 }
 
+/** The object's plaintext, only if its encryption is trusted; the caller zeroes it. */
+export async function readVerified(
+  s3: S3Client,
+  loc: S3Location,
+  options: ReadOptions,
+): Promise<StoredObject> {
+  const object = await readObject(s3, loc, options.maxBytes);
+  try {
+    verifyEncryption(loc, object, options.encryption);
+  } catch (err) {
+    object.body.fill(0);
+    throw err;
+  }
+  return object;
+}
+
 export async function loadEnv(
   s3: S3Client,
   loc: S3Location,
   options: ReadOptions,
   keepText = false,
 ): Promise<LoadedEnv> {
-  const { body, ...facts } = await readObject(s3, loc, options.maxBytes);
+  const { body, ...facts } = await readVerified(s3, loc, options);
   try {
-    verifyEncryption(loc, facts, options.encryption);
     const parsed = parseEnvFile(body, loc.uri, options.maxBytes);
     const text = keepText ? body.toString("utf8").replace(/^\uFEFF/, "") : undefined;
     return { ...facts, ...parsed, text };
@@ -34,15 +49,10 @@ export async function loadEnv(
   }
 }
 
-/** loadEnv, or undefined when the object does not exist (set and edit then create it). */
-export async function loadEnvIfExists(
-  s3: S3Client,
-  loc: S3Location,
-  options: ReadOptions,
-  keepText = false,
-): Promise<LoadedEnv | undefined> {
+/** The read's result, or undefined when the object does not exist (set and edit then create it). */
+export async function ifExists<T>(read: Promise<T>): Promise<T | undefined> {
   try {
-    return await loadEnv(s3, loc, options, keepText);
+    return await read;
   } catch (err) {
     if ((err as { code?: string }).code === "NO_SUCH_KEY") return undefined;
     throw err;

@@ -8,7 +8,7 @@ import {
   type S3Client,
   type ServerSideEncryption,
 } from "@aws-sdk/client-s3";
-import { SourceError } from "../errors";
+import { OpsError, SourceError } from "../errors";
 import type { S3Location } from "../source/uri";
 import type { Encryption } from "../source/verify";
 import { send } from "./s3-failure";
@@ -82,19 +82,6 @@ export async function headObject(s3: S3Client, loc: S3Location): Promise<ObjectF
   return facts(out);
 }
 
-/** HeadObject, or undefined when there is no current object (never written, or deleted). */
-export async function headIfExists(
-  s3: S3Client,
-  loc: S3Location,
-): Promise<ObjectFacts | undefined> {
-  try {
-    return await headObject(s3, loc);
-  } catch (err) {
-    if ((err as { code?: string }).code === "NO_SUCH_KEY") return undefined;
-    throw err;
-  }
-}
-
 export interface Encrypt {
   /** "aws:kms" or "aws:kms:dsse". */
   readonly mode: ServerSideEncryption;
@@ -120,6 +107,26 @@ export interface Written {
   readonly kmsKeyArn: string | undefined;
 }
 
+/** The request fields every write (put or copy) sets: encryption and condition. */
+export function writeParams(encrypt: Encrypt, condition: Condition) {
+  return {
+    ServerSideEncryption: encrypt.mode,
+    SSEKMSKeyId: encrypt.kmsKeyId,
+    BucketKeyEnabled: encrypt.bucketKeyEnabled,
+    IfMatch: condition.ifMatch,
+    IfNoneMatch: condition.ifNoneMatch,
+  };
+}
+
+/** What S3 answers to a write, with the key asked for when S3 does not echo it. */
+export function written(
+  out: { VersionId?: string | undefined; SSEKMSKeyId?: string | undefined },
+  etag: string | undefined,
+  encrypt: Encrypt,
+): Written {
+  return { versionId: out.VersionId, etag, kmsKeyArn: out.SSEKMSKeyId ?? encrypt.kmsKeyId };
+}
+
 export async function writeObject(
   s3: S3Client,
   loc: S3Location,
@@ -134,19 +141,44 @@ export async function writeObject(
         Key: loc.key,
         Body: body,
         ContentType: "text/plain; charset=utf-8",
-        ServerSideEncryption: encrypt.mode,
-        SSEKMSKeyId: encrypt.kmsKeyId,
-        BucketKeyEnabled: encrypt.bucketKeyEnabled,
-        IfMatch: condition.ifMatch,
-        IfNoneMatch: condition.ifNoneMatch,
+        ...writeParams(encrypt, condition),
       }),
     ),
   );
-  return {
-    versionId: out.VersionId,
-    etag: out.ETag,
-    kmsKeyArn: out.SSEKMSKeyId ?? encrypt.kmsKeyId,
-  };
+  return written(out, out.ETag, encrypt);
+}
+
+export function missingObject(loc: S3Location): OpsError {
+  return new OpsError(
+    "NO_SUCH_KEY",
+    `${loc.uri} does not exist; give --kms-key-id (or --bucket-default-key) to create it`,
+  );
+}
+
+/**
+ * How a rewrite of the object is encrypted: with its own KMS key and bucket-key
+ * setting, so set, edit and rollback never move it to another key. `fallback`
+ * (from --kms-key-id) serves only an object that has no KMS key: absent, or
+ * plaintext where that was allowed.
+ */
+export function keptEncryption(
+  loc: S3Location,
+  current: ObjectFacts | undefined,
+  fallback: Encrypt | undefined,
+): Encrypt {
+  const mode = current?.serverSideEncryption;
+  if (current === undefined || (mode !== "aws:kms" && mode !== "aws:kms:dsse")) {
+    if (fallback) return fallback;
+    if (current === undefined) throw missingObject(loc);
+    throw new OpsError(
+      "NOT_KMS_ENCRYPTED",
+      `${loc.uri} is not SSE-KMS encrypted, so it has no key to keep; give --kms-key-id to encrypt it`,
+    );
+  }
+  if (current.kmsKeyArn === undefined) {
+    throw new OpsError("KMS_ERROR", `${loc.uri}: S3 did not report the object's KMS key`);
+  }
+  return { mode, kmsKeyId: current.kmsKeyArn, bucketKeyEnabled: current.bucketKeyEnabled === true };
 }
 
 /** No version id (or S3's "null"): the write replaced the previous content for good. */

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { OpsError, type S3KmsEnvError } from "../errors";
 import { serializeEnv } from "../envfile/serialize";
 import { parseForExec } from "./exec-policy";
-import { loadEnvIfExists, type LoadedEnv, type ReadOptions } from "./load";
-import { unchangedSince, writeObject, type Encrypt, type Written } from "./object";
+import { ifExists, loadEnv, type ReadOptions } from "./load";
+import { keptEncryption, unchangedSince, writeObject, type Encrypt, type Written } from "./object";
 import type { S3Location } from "../source/uri";
 
 export interface UpdateOptions extends ReadOptions {
@@ -35,33 +35,6 @@ function sameVars(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
   return a.size === b.size && [...a].every(([name, value]) => b.get(name) === value);
 }
 
-/** The object's own encryption, so an update never moves it to another key. */
-export function keepEncryption(
-  loc: S3Location,
-  current: LoadedEnv,
-  fallback: Encrypt | undefined,
-): Encrypt {
-  const mode = current.serverSideEncryption;
-  if (mode !== "aws:kms" && mode !== "aws:kms:dsse") {
-    if (fallback) return fallback;
-    throw new OpsError(
-      "NOT_KMS_ENCRYPTED",
-      `${loc.uri} is not SSE-KMS encrypted, so it has no key to keep; give --kms-key-id to encrypt it`,
-    );
-  }
-  if (current.kmsKeyArn === undefined) {
-    throw new OpsError("KMS_ERROR", `${loc.uri}: S3 did not report the object's KMS key`);
-  }
-  return { mode, kmsKeyId: current.kmsKeyArn, bucketKeyEnabled: current.bucketKeyEnabled === true };
-}
-
-function missing(loc: S3Location): OpsError {
-  return new OpsError(
-    "NO_SUCH_KEY",
-    `${loc.uri} does not exist; give --kms-key-id (or --bucket-default-key) to create it`,
-  );
-}
-
 function gaveUp(loc: S3Location, attempts: number): OpsError {
   return new OpsError(
     "CONFLICT",
@@ -81,7 +54,7 @@ export async function updateEnv(
   change: Change,
 ): Promise<UpdateResult> {
   for (let attempt = 1; ; attempt++) {
-    const current = await loadEnvIfExists(s3, loc, options);
+    const current = await ifExists(loadEnv(s3, loc, options));
     const vars = new Map(current?.vars);
     change(vars);
     if (current === undefined && vars.size === 0) {
@@ -92,8 +65,7 @@ export async function updateEnv(
       const { versionId, etag, kmsKeyArn } = current;
       return { versionId, etag, kmsKeyArn, ...outcome, changed: false };
     }
-    const encrypt = current ? keepEncryption(loc, current, options.create) : options.create;
-    if (encrypt === undefined) throw missing(loc);
+    const encrypt = keptEncryption(loc, current, options.create);
     const body = Buffer.from(serializeEnv(vars));
     try {
       const reread = parseForExec(body, loc.uri, options.maxBytes, options.allowNames);

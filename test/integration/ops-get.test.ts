@@ -1,9 +1,8 @@
 // get: names by default, values only with --reveal, and only from objects
 // exec would trust.
 import { createHmac } from "node:crypto";
-import { s3KmsAccessDenied, startFaultProxy } from "../support/fault-proxy";
-import { motoUrl } from "../support/moto";
-import { canary, errorLine, freshKey, opsWorld, type OpsWorld } from "../support/ops";
+import { s3KmsAccessDenied } from "../support/fault-proxy";
+import { canary, errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
 let world: OpsWorld;
@@ -156,13 +155,8 @@ describe("get", () => {
   });
 
   test("a role without kms:Decrypt gets KMS_ACCESS_DENIED (fault proxy)", async () => {
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      proxy.addRule({
-        match: { service: "s3", method: "GET" },
-        respond: s3KmsAccessDenied(world.key.arn),
-      });
-      const result = await runCli(["get", uri], { endpoint: proxy.url });
+    await withS3Answer("GET", s3KmsAccessDenied(world.key.arn), async (endpoint) => {
+      const result = await runCli(["get", uri], { endpoint });
       expect(result).toMatchObject({
         exitCode: 125,
         stdout: "",
@@ -171,9 +165,7 @@ describe("get", () => {
           "KMS_ACCESS_DENIED",
         ),
       });
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   test("a missing object is NO_SUCH_KEY", async () => {

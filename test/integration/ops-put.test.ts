@@ -3,14 +3,17 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { s3Error, type CannedResponse } from "../support/fault-proxy";
 import {
-  s3Error,
-  startFaultProxy,
-  type CannedResponse,
-  type FaultProxy,
-} from "../support/fault-proxy";
-import { motoUrl } from "../support/moto";
-import { canary, errorLine, freshKey, head, opsWorld, type OpsWorld } from "../support/ops";
+  canary,
+  errorLine,
+  freshKey,
+  generateDataKeyDenied,
+  head,
+  opsWorld,
+  withS3Answer,
+  type OpsWorld,
+} from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
 let world: OpsWorld;
@@ -285,31 +288,19 @@ describe("put", () => {
 });
 
 describe("put, when S3 cannot use the KMS key (fault proxy: moto's S3 never calls KMS)", () => {
-  let proxy: FaultProxy;
-  beforeEach(async () => {
-    proxy = await startFaultProxy(motoUrl());
-  });
-  afterEach(() => proxy.close());
-
-  /** Runs put through the proxy, which answers every PUT with `answer`. */
-  async function putAnswered(answer: CannedResponse, input = "A=1\n") {
-    proxy.addRule({ match: { service: "s3", method: "PUT" }, respond: answer });
+  /** Runs put through a proxy that answers every PUT with `answer`. */
+  function putAnswered(answer: CannedResponse, input = "A=1\n") {
     const uri = `s3://${world.bucket}/${freshKey()}`;
-    const result = await runCli(["put", "-", uri, "--kms-key-id", world.key.arn], {
-      input,
-      endpoint: proxy.url,
-    });
-    return { uri, result };
+    return withS3Answer("PUT", answer, async (endpoint) => ({
+      uri,
+      result: await runCli(["put", "-", uri, "--kms-key-id", world.key.arn], { input, endpoint }),
+    }));
   }
 
   test("a role with s3:PutObject but no kms:GenerateDataKey gets KMS_ACCESS_DENIED", async () => {
     const secret = canary("denied");
     const { uri, result } = await putAnswered(
-      s3Error(
-        403,
-        "AccessDenied",
-        `User: arn:aws:iam::123456789012:user/ops is not authorized to perform: kms:GenerateDataKey on resource: ${world.key.arn} because no identity-based policy allows the kms:GenerateDataKey action`,
-      ),
+      generateDataKeyDenied(world.key.arn),
       `TOKEN=${secret}\n`,
     );
     expect(result).toMatchObject({

@@ -4,9 +4,16 @@ import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { s3Error, startFaultProxy } from "../support/fault-proxy";
-import { motoUrl } from "../support/moto";
-import { canary, errorLine, freshKey, head, opsWorld, type OpsWorld } from "../support/ops";
+import {
+  canary,
+  errorLine,
+  freshKey,
+  head,
+  opsWorld,
+  PRECONDITION_FAILED,
+  withS3Answer,
+  type OpsWorld,
+} from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
 let world: OpsWorld;
@@ -208,18 +215,9 @@ describe("concurrent writers", () => {
 
   test("gives up with CONFLICT after --max-attempts when the object keeps changing", async () => {
     const { key, uri } = await storedEnv("A=1\n");
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      proxy.addRule({
-        match: { service: "s3", method: "PUT" },
-        respond: s3Error(
-          412,
-          "PreconditionFailed",
-          "At least one of the pre-conditions you specified did not hold",
-        ),
-      });
+    await withS3Answer("PUT", PRECONDITION_FAILED, async (endpoint, proxy) => {
       const result = await runCli(["set", uri, "A=2", "--max-attempts", "3"], {
-        endpoint: proxy.url,
+        endpoint,
       });
       expect(result).toMatchObject({
         exitCode: 125,
@@ -231,8 +229,6 @@ describe("concurrent writers", () => {
       });
       expect(proxy.requests.filter((r) => r.method === "PUT")).toHaveLength(3);
       expect(await body(key)).toBe("A=1\n");
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });

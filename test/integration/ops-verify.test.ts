@@ -1,7 +1,6 @@
 // verify: exit 0 only for an object exec would accept; otherwise the reason.
-import { s3KmsDisabled, startFaultProxy } from "../support/fault-proxy";
-import { motoUrl } from "../support/moto";
-import { canary, errorLine, freshKey, opsWorld, type OpsWorld } from "../support/ops";
+import { s3KmsDisabled } from "../support/fault-proxy";
+import { canary, errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
 let world: OpsWorld;
@@ -118,13 +117,8 @@ describe("verify", () => {
 
   test("fails an object whose key is disabled (fault proxy)", async () => {
     const { uri } = await stored("A=1\n");
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      proxy.addRule({
-        match: { service: "s3", method: "GET" },
-        respond: s3KmsDisabled(world.key.arn),
-      });
-      const result = await runCli(["verify", uri], { endpoint: proxy.url });
+    await withS3Answer("GET", s3KmsDisabled(world.key.arn), async (endpoint) => {
+      const result = await runCli(["verify", uri], { endpoint });
       expect(result).toMatchObject({
         exitCode: 125,
         stderr: errorLine(
@@ -132,8 +126,6 @@ describe("verify", () => {
           "KMS_KEY_DISABLED",
         ),
       });
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });

@@ -3,6 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { HeadObjectCommand, type HeadObjectCommandOutput } from "@aws-sdk/client-s3";
 import { TestAws, uniqueBucket } from "./aws";
+import {
+  EXAMPLE_PRINCIPAL,
+  s3Error,
+  startFaultProxy,
+  type CannedResponse,
+  type FaultProxy,
+} from "./fault-proxy";
+import { motoUrl } from "./moto";
 
 export interface OpsWorld {
   readonly aws: TestAws;
@@ -42,4 +50,35 @@ export function freshKey(prefix = "app"): string {
 
 export function head(aws: TestAws, bucket: string, key: string): Promise<HeadObjectCommandOutput> {
   return aws.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+}
+
+/** S3's answer to a conditional write whose object changed since it was read. */
+export const PRECONDITION_FAILED = s3Error(
+  412,
+  "PreconditionFailed",
+  "At least one of the pre-conditions you specified did not hold",
+);
+
+/** S3's answer to a PUT by a role with s3:PutObject but no kms:GenerateDataKey on the key. */
+export function generateDataKeyDenied(keyArn: string): CannedResponse {
+  return s3Error(
+    403,
+    "AccessDenied",
+    `User: ${EXAMPLE_PRINCIPAL} is not authorized to perform: kms:GenerateDataKey on resource: ${keyArn} because no identity-based policy allows the kms:GenerateDataKey action`,
+  );
+}
+
+/** Runs `test` against a fault proxy in front of moto whose every S3 `method` request gets `answer`. */
+export async function withS3Answer<T>(
+  method: string,
+  answer: CannedResponse,
+  test: (endpoint: string, proxy: FaultProxy) => Promise<T>,
+): Promise<T> {
+  const proxy = await startFaultProxy(motoUrl());
+  try {
+    proxy.addRule({ match: { service: "s3", method }, respond: answer });
+    return await test(proxy.url, proxy);
+  } finally {
+    await proxy.close();
+  }
 }

@@ -1,0 +1,59 @@
+// `s3-kms-env rekey s3://bucket/key|s3://bucket/prefix/ --kms-key-id NEW`:
+// argument handling and the report (see ops/rekey.ts).
+import { OpsError, UsageError } from "../errors";
+import { isPrefix, rekey, type RekeyOutcome } from "../ops/rekey";
+import { expectArgs, objectUri, opsCommand, opsOptions, writeOptions } from "./ops-common";
+import { writeJson, writeOut } from "./output";
+
+const options = {
+  ...opsOptions,
+  "no-bucket-key": writeOptions["no-bucket-key"],
+  "dry-run": { type: "boolean" },
+} as const;
+
+function line(o: RekeyOutcome): string {
+  switch (o.action) {
+    case "rekeyed":
+      return `rekeyed ${o.uri} (from=${o.from ?? "-"} version=${o.versionId ?? "-"})`;
+    case "would-rekey":
+      return `would rekey ${o.uri} (from=${o.from ?? "-"})`;
+    case "skipped":
+      return `skipped ${o.uri} (already under the key)`;
+    default:
+      return `${o.action} ${o.uri} (code=${o.code ?? "-"})`;
+  }
+}
+
+export const rekeyCommand = opsCommand({
+  name: "rekey",
+  options,
+  args: (positionals) => {
+    const [uri = ""] = expectArgs(positionals, ["s3://bucket/key|s3://bucket/prefix/"]);
+    return objectUri(uri);
+  },
+  run: async ({ values, args: target, log, settings, s3 }) => {
+    const kmsKeyId = settings.encryption.kmsKeyArn;
+    if (kmsKeyId === undefined)
+      throw new UsageError("give --kms-key-id NEW, the key to re-encrypt under");
+    const outcomes = await rekey(s3, target, {
+      encrypt: { mode: "aws:kms", kmsKeyId, bucketKeyEnabled: values["no-bucket-key"] !== true },
+      dryRun: values["dry-run"] === true,
+    });
+    const problems = outcomes.filter((o) => o.action === "refused" || o.action === "failed");
+    const [only] = outcomes;
+    // One object: its own error is the answer.
+    if (!isPrefix(target) && only && problems.length === 1) {
+      throw new OpsError(only.code ?? "REKEY_INCOMPLETE", only.reason ?? only.uri);
+    }
+    if (values.json) await writeJson({ uri: target.uri, outcomes });
+    else await writeOut(outcomes.map((o) => `${line(o)}\n`).join(""));
+    if (problems.length > 0) {
+      for (const p of problems) log.warn(p.reason ?? p.uri, { code: p.code });
+      throw new OpsError(
+        "REKEY_INCOMPLETE",
+        `${problems.length} of ${outcomes.length} objects under ${target.uri} are not under the new key; fix them and run rekey again (done ones are skipped)`,
+      );
+    }
+    return 0;
+  },
+});

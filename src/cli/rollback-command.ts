@@ -1,0 +1,49 @@
+// `s3-kms-env rollback s3://bucket/key --version-id V`: argument handling only (see ops/rollback.ts).
+import { UsageError } from "../errors";
+import { rollbackEnv } from "../ops/rollback";
+import {
+  expectArgs,
+  newObjectKey,
+  objectUri,
+  opsCommand,
+  warnIfUnversioned,
+  writeOptions,
+} from "./ops-common";
+import { writeJson, writeOut } from "./output";
+
+const options = { ...writeOptions, "version-id": { type: "string" } } as const;
+
+export const rollbackCommand = opsCommand({
+  name: "rollback",
+  options,
+  args: (positionals, values) => {
+    const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
+    const versionId = values["version-id"];
+    if (!versionId) throw new UsageError("give --version-id V (see s3-kms-env history)");
+    return { loc: objectUri(uri), versionId };
+  },
+  run: async ({ values, args, log, settings, s3, allowNames }) => {
+    const result = await rollbackEnv(s3, args.loc, args.versionId, {
+      maxBytes: settings.s3.maxBytes,
+      allowNames,
+      pin: newObjectKey(values, settings),
+    });
+    if (result.changed) warnIfUnversioned(log, args.loc, result.versionId);
+    const summary = {
+      uri: args.loc.uri,
+      changed: result.changed,
+      restored: args.versionId,
+      versionId: result.versionId,
+      kmsKeyArn: result.kmsKeyArn,
+      variables: result.variables,
+    };
+    if (values.json) await writeJson(summary);
+    else if (!result.changed)
+      await writeOut(`unchanged ${summary.uri} (version ${args.versionId} is already current)\n`);
+    else
+      await writeOut(
+        `restored ${summary.uri} from version ${args.versionId} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "-"} variables=${summary.variables})\n`,
+      );
+    return 0;
+  },
+});

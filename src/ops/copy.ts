@@ -1,0 +1,42 @@
+// Server-side copy onto the object itself (rollback, rekey): a new version
+// with the given encryption, conditional on the destination still being what
+// was read, so a concurrent write is never overwritten.
+import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { S3Location } from "../source/uri";
+import { writeParams, written, type Condition, type Encrypt, type Written } from "./object";
+import { send } from "./s3-failure";
+
+/** x-amz-copy-source: bucket/key, URL-encoded, with the version when given. */
+function copySource(loc: S3Location, versionId: string | undefined): string {
+  const key = loc.key.split("/").map(encodeURIComponent).join("/");
+  const version = versionId === undefined ? "" : `?versionId=${encodeURIComponent(versionId)}`;
+  return `${encodeURIComponent(loc.bucket)}/${key}${version}`;
+}
+
+export interface CopyFrom {
+  readonly versionId: string | undefined;
+  /** The source's ETag as read: the copy fails if the source changed since. */
+  readonly etag: string | undefined;
+}
+
+export async function copyOnto(
+  s3: S3Client,
+  loc: S3Location,
+  from: CopyFrom,
+  encrypt: Encrypt,
+  condition: Condition,
+): Promise<Written> {
+  const out = await send(loc.uri, "CopyObject", () =>
+    s3.send(
+      new CopyObjectCommand({
+        Bucket: loc.bucket,
+        Key: loc.key,
+        CopySource: copySource(loc, from.versionId),
+        CopySourceIfMatch: from.etag,
+        MetadataDirective: "COPY",
+        ...writeParams(encrypt, condition),
+      }),
+    ),
+  );
+  return written(out, out.CopyObjectResult?.ETag, encrypt);
+}

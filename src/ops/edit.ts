@@ -1,0 +1,181 @@
+// edit: decrypt to a private file, let the user's editor change it, check the
+// result as exec would read it, and upload it only if the object did not
+// change meanwhile (If-Match). The plaintext file is removed on every way out:
+// success, failure, and SIGINT/SIGTERM/SIGHUP.
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { constants } from "node:os";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { OpsError, S3KmsEnvError } from "../errors";
+import type { S3Location } from "../source/uri";
+import { runEditor } from "./editor";
+import { parseForExec } from "./exec-policy";
+import { ifExists, readVerified, type ReadOptions } from "./load";
+import { keptEncryption, unchangedSince, writeObject, type Encrypt, type Written } from "./object";
+import { createWorkspace, type Workspace } from "./workspace";
+
+export interface EditOptions extends ReadOptions {
+  readonly allowNames: ReadonlySet<string>;
+  /** How to encrypt the object if it does not exist yet; undefined: it must exist. */
+  readonly create: Encrypt | undefined;
+  readonly editor: readonly string[];
+  /** A person at a terminal: re-open the editor on an invalid file instead of failing. */
+  readonly interactive: boolean;
+  /** Told about each invalid save before the editor re-opens. */
+  readonly onInvalid: (err: S3KmsEnvError) => void;
+}
+
+export interface EditResult extends Written {
+  /** False when the file was saved unchanged: nothing was uploaded. */
+  readonly changed: boolean;
+  readonly created: boolean;
+  readonly variables: number;
+}
+
+// Lines edit puts on top of a file that did not pass, for the person to read
+// in the editor; removed again before the file is checked or uploaded.
+const NOTE = "# s3-kms-env: ";
+
+function withNote(text: string, err: S3KmsEnvError): string {
+  return `${NOTE}${err.message} (code=${err.code})\n${NOTE}fix it and save, or quit without saving to cancel\n${text}`;
+}
+
+function withoutNote(text: string): string {
+  let rest = text;
+  while (rest.startsWith(NOTE)) rest = rest.slice(rest.indexOf("\n") + 1 || rest.length);
+  return rest;
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * While the workspace exists: a signal removes it at once and stops the
+ * editor. SIGINT while the editor runs is left to the editor (Ctrl-C in a
+ * terminal editor reaches both processes and does not mean "quit").
+ */
+class Guard {
+  editor: ChildProcess | undefined;
+  interrupted: NodeJS.Signals | undefined;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    if (signal === "SIGINT" && this.editor) return;
+    this.interrupted ??= signal;
+    this.workspace.remove();
+    this.editor?.kill(signal);
+  };
+  private readonly onExit = (): void => this.workspace.remove();
+
+  constructor(private readonly workspace: Workspace) {
+    for (const s of SIGNALS) process.on(s, this.onSignal);
+    process.on("exit", this.onExit);
+  }
+
+  /** Throws once a signal has arrived: nothing more may happen. */
+  check(): void {
+    if (this.interrupted === undefined) return;
+    throw new OpsError(
+      "INTERRUPTED",
+      `interrupted by ${this.interrupted}; nothing was uploaded and the decrypted copy was removed`,
+      128 + constants.signals[this.interrupted],
+    );
+  }
+
+  close(): void {
+    for (const s of SIGNALS) process.off(s, this.onSignal);
+    process.off("exit", this.onExit);
+    this.workspace.remove();
+  }
+}
+
+async function currentText(
+  s3: S3Client,
+  loc: S3Location,
+  options: ReadOptions,
+): Promise<{ facts: Awaited<ReturnType<typeof readVerified>> | undefined; text: string }> {
+  const facts = await ifExists(readVerified(s3, loc, options));
+  if (facts === undefined) return { facts, text: "" };
+  try {
+    return { facts, text: new TextDecoder("utf-8", { fatal: true }).decode(facts.body) };
+  } catch {
+    throw new OpsError("NOT_UTF8", `${loc.uri} is not valid UTF-8 and cannot be edited as text`);
+  } finally {
+    facts.body.fill(0);
+  }
+}
+
+/** Edits until the saved file passes (or fails for good); returns it without edit's note. */
+async function editUntilValid(
+  workspace: Workspace,
+  guard: Guard,
+  loc: S3Location,
+  original: string,
+  options: EditOptions,
+): Promise<{ text: string; variables: number }> {
+  let shown = original;
+  workspace.write(shown);
+  for (;;) {
+    await runEditor(options.editor, workspace.file, (child) => (guard.editor = child)).finally(() =>
+      guard.check(),
+    );
+    const saved = readFileSync(workspace.file);
+    try {
+      // Checked with the note, so line numbers match what the editor showed.
+      const { vars } = parseForExec(saved, loc.uri, options.maxBytes, options.allowNames);
+      return { text: withoutNote(saved.toString("utf8")), variables: vars.size };
+    } catch (err) {
+      if (!(err instanceof S3KmsEnvError) || !options.interactive) throw err;
+      const text = saved.toString("utf8");
+      if (text === shown) {
+        throw new OpsError(
+          "EDIT_CANCELLED",
+          `edit cancelled: the file still does not pass (${err.code}); nothing was uploaded`,
+        );
+      }
+      options.onInvalid(err);
+      shown = withNote(withoutNote(text), err);
+      workspace.write(shown);
+    } finally {
+      saved.fill(0);
+    }
+  }
+}
+
+export async function editEnv(
+  s3: S3Client,
+  loc: S3Location,
+  options: EditOptions,
+): Promise<EditResult> {
+  const { facts, text: original } = await currentText(s3, loc, options);
+  const encrypt = keptEncryption(loc, facts, options.create);
+  const workspace = createWorkspace(loc.key.split("/").pop() ?? "env");
+  const guard = new Guard(workspace);
+  try {
+    const { text: edited, variables } = await editUntilValid(
+      workspace,
+      guard,
+      loc,
+      original,
+      options,
+    );
+    workspace.remove();
+    if (facts !== undefined && edited === original) {
+      const { versionId, etag, kmsKeyArn } = facts;
+      return { versionId, etag, kmsKeyArn, changed: false, created: false, variables };
+    }
+    guard.check();
+    const body = Buffer.from(edited);
+    try {
+      const written = await writeObject(s3, loc, body, encrypt, unchangedSince(facts));
+      return { ...written, changed: true, created: facts === undefined, variables };
+    } catch (err) {
+      if ((err as OpsError).code !== "CONFLICT") throw err;
+      throw new OpsError(
+        "CONFLICT",
+        `${loc.uri} was changed by someone else while you were editing; your edit was not uploaded. Run edit again`,
+      );
+    } finally {
+      body.fill(0);
+    }
+  } finally {
+    guard.close();
+  }
+}

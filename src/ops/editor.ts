@@ -1,0 +1,39 @@
+// Run $VISUAL / $EDITOR on a file: the command is split on white space and
+// started without a shell, so nothing in it (or in the file name) is
+// interpreted; stdio is the terminal's.
+import { spawn, type ChildProcess } from "node:child_process";
+import { OpsError } from "../errors";
+
+export function editorCommand(env: Readonly<Record<string, string | undefined>>): string[] {
+  const words = (env.VISUAL || env.EDITOR || "vi").trim().split(/\s+/);
+  return words[0] === "" ? ["vi"] : words;
+}
+
+/** Resolves when the editor exits 0; `started` sees the child so signals can reach it. */
+export function runEditor(
+  command: readonly string[],
+  file: string,
+  started: (child: ChildProcess | undefined) => void,
+): Promise<void> {
+  const [program = "vi", ...args] = command;
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, [...args, file], { stdio: "inherit" });
+    started(child);
+    child.once("error", (err) => {
+      started(undefined);
+      const code = (err as { code?: string }).code ?? err.name;
+      reject(
+        new OpsError(
+          "EDITOR_FAILED",
+          `cannot start the editor "${program}" (${code}); set VISUAL or EDITOR`,
+        ),
+      );
+    });
+    child.once("exit", (code, signal) => {
+      started(undefined);
+      if (code === 0) return resolve();
+      const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+      reject(new OpsError("EDITOR_FAILED", `the editor ${how}; nothing was uploaded`));
+    });
+  });
+}

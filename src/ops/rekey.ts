@@ -1,0 +1,109 @@
+// rekey: re-encrypt one object, or every object under a prefix, under a new
+// KMS key by copying each onto itself (contents and metadata unchanged, a new
+// version). Objects already under the new key are skipped, so a re-run after
+// a partial failure only does what is left. Objects without SSE-KMS are
+// refused: re-encrypting one would make an unchecked, possibly planted file
+// look trusted.
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
+import type { S3Location } from "../source/uri";
+import { sameKey } from "../source/verify";
+import { copyOnto } from "./copy";
+import { headObject, type Encrypt } from "./object";
+import { mapLimit } from "./pool";
+import { send } from "./s3-failure";
+
+export type RekeyAction = "rekeyed" | "would-rekey" | "skipped" | "refused" | "failed";
+
+export interface RekeyOutcome {
+  readonly uri: string;
+  readonly action: RekeyAction;
+  /** The key the object was under before (none for a refused plaintext object). */
+  readonly from: string | undefined;
+  /** The new version, for rekeyed objects. */
+  readonly versionId?: string | undefined;
+  /** Why an object was refused or failed. */
+  readonly code?: ErrorCode;
+  readonly reason?: string;
+}
+
+export interface RekeyOptions {
+  readonly encrypt: Encrypt & { readonly kmsKeyId: string };
+  readonly dryRun: boolean;
+}
+
+/** "prefix/" lists everything under it; anything else is the one object. */
+export function isPrefix(loc: S3Location): boolean {
+  return loc.key.endsWith("/");
+}
+
+async function listKeys(s3: S3Client, loc: S3Location): Promise<string[]> {
+  if (!isPrefix(loc)) return [loc.key];
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await send(loc.uri, "ListObjectsV2", () =>
+      s3.send(
+        new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, ContinuationToken: token }),
+      ),
+    );
+    // Keys ending in "/" are the console's folder markers, not env files.
+    for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith("/")) keys.push(o.Key);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  if (keys.length === 0) throw new OpsError("NO_SUCH_KEY", `no objects under ${loc.uri}`);
+  return keys;
+}
+
+async function rekeyOne(
+  s3: S3Client,
+  loc: S3Location,
+  options: RekeyOptions,
+): Promise<RekeyOutcome> {
+  try {
+    const facts = await headObject(s3, loc);
+    const from = facts.kmsKeyArn;
+    const mode = facts.serverSideEncryption;
+    if (mode !== "aws:kms" && mode !== "aws:kms:dsse") {
+      return {
+        uri: loc.uri,
+        action: "refused",
+        from,
+        code: "NOT_KMS_ENCRYPTED",
+        reason: `${loc.uri} is not SSE-KMS encrypted (it has ${mode ?? "no server-side encryption"}), so it was not re-keyed; check its content and upload it with put`,
+      };
+    }
+    if (from !== undefined && sameKey(options.encrypt.kmsKeyId, from)) {
+      return { uri: loc.uri, action: "skipped", from };
+    }
+    if (options.dryRun) return { uri: loc.uri, action: "would-rekey", from };
+    // The copy is conditional twice: on the source (CopySourceIfMatch) and the
+    // destination (IfMatch) still being what HEAD saw. dsse stays dsse.
+    const written = await copyOnto(
+      s3,
+      loc,
+      { versionId: undefined, etag: facts.etag },
+      { ...options.encrypt, mode },
+      { ifMatch: facts.etag },
+    );
+    return { uri: loc.uri, action: "rekeyed", from, versionId: written.versionId };
+  } catch (err) {
+    if (!(err instanceof S3KmsEnvError)) throw err;
+    return { uri: loc.uri, action: "failed", from: undefined, code: err.code, reason: err.message };
+  }
+}
+
+export async function rekey(
+  s3: S3Client,
+  target: S3Location,
+  options: RekeyOptions,
+): Promise<RekeyOutcome[]> {
+  const keys = await listKeys(s3, target);
+  return mapLimit(keys, 4, (key) =>
+    rekeyOne(
+      s3,
+      { bucket: target.bucket, key, versionId: undefined, uri: `s3://${target.bucket}/${key}` },
+      options,
+    ),
+  );
+}

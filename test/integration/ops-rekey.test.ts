@@ -1,0 +1,163 @@
+// rekey: every object under a prefix ends up under the new key, content
+// unchanged; re-runs skip what is done; plaintext objects are never blessed.
+import { s3KmsDisabled } from "../support/fault-proxy";
+import { errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
+import { runCli } from "../support/run-cli";
+
+let world: OpsWorld;
+
+beforeAll(async () => {
+  world = await opsWorld("rekey");
+});
+afterAll(() => world.aws.destroy());
+
+/** A fresh prefix holding `files` (name → body), SSE-KMS under world.key unless named "plain*". */
+async function prefixWith(files: Record<string, string>) {
+  const prefix = freshKey("team").replace(/\.env$/, "/");
+  for (const [name, body] of Object.entries(files)) {
+    await world.aws.putEnvObject(
+      world.bucket,
+      `${prefix}${name}`,
+      body,
+      name.startsWith("plain") ? { sse: "AES256" } : { sse: "aws:kms", kmsKeyId: world.key.arn },
+    );
+  }
+  return { prefix, uri: `s3://${world.bucket}/${prefix}` };
+}
+
+describe("rekey", () => {
+  test("re-encrypts every object under the prefix under the new key, content unchanged", async () => {
+    const { prefix, uri } = await prefixWith({ "a.env": "A=1\n", "b.env": "B=2\n" });
+    await world.aws.putEnvObject(world.bucket, `${prefix.slice(0, -1)}-outside.env`, "C=3\n", {
+      sse: "aws:kms",
+      kmsKeyId: world.key.arn,
+    });
+    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    const a = await world.aws.getObject(world.bucket, `${prefix}a.env`);
+    const b = await world.aws.getObject(world.bucket, `${prefix}b.env`);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout:
+        `rekeyed s3://${world.bucket}/${prefix}a.env (from=${world.key.arn} version=${a.versionId})\n` +
+        `rekeyed s3://${world.bucket}/${prefix}b.env (from=${world.key.arn} version=${b.versionId})\n`,
+      stderr: "",
+    });
+    expect([a, b]).toMatchObject([
+      { body: "A=1\n", kmsKeyId: world.otherKey.arn },
+      { body: "B=2\n", kmsKeyId: world.otherKey.arn },
+    ]);
+    expect(
+      await world.aws.getObject(world.bucket, `${prefix.slice(0, -1)}-outside.env`),
+    ).toMatchObject({
+      kmsKeyId: world.key.arn,
+    });
+  });
+
+  test("skips what is already under the new key, so a re-run changes nothing", async () => {
+    const { prefix, uri } = await prefixWith({ "a.env": "A=1\n" });
+    await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    const again = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.keyId, "--json"]);
+    expect(again.exitCode).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({
+      uri,
+      outcomes: [
+        { uri: `s3://${world.bucket}/${prefix}a.env`, action: "skipped", from: world.otherKey.arn },
+      ],
+    });
+    expect(await world.aws.listVersions(world.bucket, `${prefix}a.env`)).toHaveLength(2);
+  });
+
+  test("re-keys one object given without a trailing slash", async () => {
+    const { prefix } = await prefixWith({ "a.env": "A=1\n", "b.env": "B=1\n" });
+    const result = await runCli([
+      "rekey",
+      `s3://${world.bucket}/${prefix}a.env`,
+      "--kms-key-id",
+      world.otherKey.arn,
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect((await world.aws.getObject(world.bucket, `${prefix}a.env`)).kmsKeyId).toBe(
+      world.otherKey.arn,
+    );
+    expect((await world.aws.getObject(world.bucket, `${prefix}b.env`)).kmsKeyId).toBe(
+      world.key.arn,
+    );
+  });
+
+  test("--dry-run reports and changes nothing", async () => {
+    const { prefix, uri } = await prefixWith({ "a.env": "A=1\n" });
+    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn, "--dry-run"]);
+    expect(result.stdout).toBe(
+      `would rekey s3://${world.bucket}/${prefix}a.env (from=${world.key.arn})\n`,
+    );
+    expect(await world.aws.listVersions(world.bucket, `${prefix}a.env`)).toHaveLength(1);
+  });
+
+  test("refuses plaintext objects, re-keys the rest, and fails with REKEY_INCOMPLETE", async () => {
+    const { prefix, uri } = await prefixWith({ "a.env": "A=1\n", "plain.env": "P=1\n" });
+    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    const plain = `s3://${world.bucket}/${prefix}plain.env`;
+    expect(result.exitCode).toBe(125);
+    expect(result.stdout).toMatch(
+      new RegExp(`^rekeyed .*a\\.env .*\\nrefused ${plain} \\(code=NOT_KMS_ENCRYPTED\\)\\n$`),
+    );
+    expect(result.stderr).toBe(
+      `s3-kms-env: warn: ${plain} is not SSE-KMS encrypted (it has AES256), so it was not re-keyed; check its content and upload it with put (code=NOT_KMS_ENCRYPTED)\n` +
+        errorLine(
+          `1 of 2 objects under ${uri} are not under the new key; fix them and run rekey again (done ones are skipped)`,
+          "REKEY_INCOMPLETE",
+        ),
+    );
+    expect(
+      (await world.aws.getObject(world.bucket, `${prefix}plain.env`)).serverSideEncryption,
+    ).toBe("AES256");
+  });
+
+  test("fails for one plaintext object with its own reason", async () => {
+    const { prefix } = await prefixWith({ "plain.env": "P=1\n" });
+    const uri = `s3://${world.bucket}/${prefix}plain.env`;
+    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${uri} is not SSE-KMS encrypted (it has AES256), so it was not re-keyed; check its content and upload it with put`,
+        "NOT_KMS_ENCRYPTED",
+      ),
+    });
+  });
+
+  test("reports a disabled new key (fault proxy)", async () => {
+    const { prefix } = await prefixWith({ "a.env": "A=1\n" });
+    const uri = `s3://${world.bucket}/${prefix}a.env`;
+    await withS3Answer("PUT", s3KmsDisabled(world.otherKey.arn), async (endpoint) => {
+      const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn], {
+        endpoint,
+      });
+      expect(result).toMatchObject({
+        exitCode: 125,
+        stderr: errorLine(
+          `${uri}: the KMS key is disabled or pending deletion (KMS.DisabledException); enable the key or use another with --kms-key-id`,
+          "KMS_KEY_DISABLED",
+        ),
+      });
+    });
+  });
+
+  test("requires --kms-key-id", async () => {
+    const result = await runCli(["rekey", `s3://${world.bucket}/team/`]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine("give --kms-key-id NEW, the key to re-encrypt under", "USAGE"),
+    });
+  });
+
+  test("fails for a prefix with no objects", async () => {
+    const uri = `s3://${world.bucket}/${freshKey("none").replace(/\.env$/, "/")}`;
+    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(`no objects under ${uri}`, "NO_SUCH_KEY"),
+    });
+  });
+});
