@@ -39,7 +39,7 @@ function logLoaded(
     (s) =>
       `${s.source} version=${s.versionId ?? "-"} kms=${s.kmsKeyArn ?? s.serverSideEncryption ?? "none"}`,
   );
-  log.info(`loaded ${applied.length} variables`, {
+  log.info(`loaded ${applied.length} variable${applied.length === 1 ? "" : "s"}`, {
     sources: describe,
     ms,
   });

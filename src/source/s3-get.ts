@@ -129,7 +129,8 @@ class RetryableFailure extends Error {
 
 function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): RetryableFailure {
   const e = err as { name?: string; code?: string };
-  if (e.name === "TimeoutError") {
+  // The handler names resets (ECONNRESET, EPIPE) "TimeoutError" too, keeping their code.
+  if (e.name === "TimeoutError" && (e.code === undefined || e.code === "ETIMEDOUT")) {
     return new RetryableFailure(
       "TRANSIENT",
       new SourceError("TIMEOUT", `${loc.uri}: S3 did not answer in time`),
@@ -145,10 +146,15 @@ function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): Ret
   );
 }
 
-/** Which S3 answers are worth another attempt (throttling and 5xx, as the SDK does). */
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+
+/**
+ * Which S3 answers are worth another attempt, classified as the SDK does:
+ * the standard strategy retries only THROTTLING and TRANSIENT.
+ */
 function retryTypeFor(status: number, code: ErrorCode): RetryErrorType | undefined {
   if (code === "THROTTLED") return "THROTTLING";
-  return status >= 500 ? "SERVER_ERROR" : undefined;
+  return TRANSIENT_STATUS.has(status) ? "TRANSIENT" : undefined;
 }
 
 async function attempt(
@@ -251,13 +257,17 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
       } catch (err) {
         if (!(err instanceof RetryableFailure)) throw err;
         if (deadline.signal.aborted) throw deadlineExceeded(loc, config);
+        // The strategy sleeps its backoff inside this call; the deadline cuts it
+        // short with the failure that caused it.
         try {
-          token = await retry.refreshRetryTokenForRetry(token, { errorType: err.errorType });
+          token = await beforeDeadline(
+            retry.refreshRetryTokenForRetry(token, { errorType: err.errorType }),
+            deadline.signal,
+            () => err.final,
+          );
         } catch {
           throw err.final;
         }
-        await sleep(token.getRetryDelay(), deadline.signal);
-        if (deadline.signal.aborted) throw deadlineExceeded(loc, config);
       }
     }
   } finally {
@@ -280,17 +290,5 @@ function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, late: () => Er
     if (signal.aborted) onAbort();
     signal.addEventListener("abort", onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
   });
 }

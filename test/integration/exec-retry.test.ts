@@ -1,6 +1,5 @@
-// Behaviours of `s3-kms-env exec` that the code does not have yet. Each test
-// here fails today; the fix belongs to a file under restructuring
-// (src/source/s3-get.ts), and the test moves to its theme's file once fixed.
+// Retries: which failures s3-kms-env tries again, how often, and what it
+// reports when they persist.
 import { s3Error, s3InternalError, startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { ExecFixture, expectFailure, runViaProxy } from "../support/exec";
 import { motoUrl } from "../support/moto";
@@ -11,7 +10,7 @@ let fx: ExecFixture;
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  fx = await ExecFixture.create("exec-pending");
+  fx = await ExecFixture.create("exec-retry");
   proxy = await startFaultProxy(motoUrl());
 });
 
@@ -20,9 +19,7 @@ afterAll(async () => {
   await proxy.close();
 });
 
-// s3-get.ts classifies every 5xx as SERVER_ERROR, which the SDK's
-// StandardRetryStrategy never retries (it retries THROTTLING and TRANSIENT;
-// the SDK itself counts 500, 502, 503 and 504 as TRANSIENT).
+// The SDK counts 500, 502, 503 and 504 as transient, and so do we.
 describe("a transient S3 server error is retried", () => {
   const transient = [
     ["500 InternalError", s3InternalError()],
@@ -53,8 +50,7 @@ describe("a transient S3 server error is retried", () => {
 });
 
 // @smithy/node-http-handler renames ECONNRESET and EPIPE errors to
-// "TimeoutError" (keeping err.code); s3-get.ts looks at the name first and
-// reports a reset connection as "S3 did not answer in time" (TIMEOUT).
+// "TimeoutError" (keeping err.code): a reset must not read as a timeout.
 test.concurrent(
   "a connection reset on every attempt is NETWORK (ECONNRESET), not TIMEOUT",
   async () => {

@@ -89,7 +89,7 @@ describe("objects not encrypted with SSE-KMS", () => {
       expect(result).toMatchObject({ exitCode: 0, stdout: "from-the-file" });
       expect(result.stderr).toMatch(
         new RegExp(
-          `^${escapeRegExp(UNENCRYPTED_WARNING)}\ns3-kms-env: loaded 1 variables \\(.* kms=${sse} ms=\\d+\\)\n$`,
+          `^${escapeRegExp(UNENCRYPTED_WARNING)}\ns3-kms-env: loaded 1 variable \\(.* kms=${sse} ms=\\d+\\)\n$`,
         ),
       );
     },
