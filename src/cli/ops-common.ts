@@ -91,7 +91,7 @@ export function readOptions(settings: Settings): ReadOptions {
   return { maxBytes: settings.s3.maxBytes, encryption: settings.encryption };
 }
 
-/** Exactly `count` positional arguments, named for the message. */
+/** Exactly the positional arguments `names` describes (they name them in the message). */
 export function expectArgs(positionals: string[], names: readonly string[]): string[] {
   if (positionals.length !== names.length) {
     throw new UsageError(`expected ${names.join(" ")} (got ${positionals.length} arguments)`);

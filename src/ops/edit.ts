@@ -102,6 +102,18 @@ async function currentText(
   }
 }
 
+function readSaved(workspace: Workspace): Buffer {
+  try {
+    return readFileSync(workspace.file);
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? "read error";
+    throw new OpsError(
+      "CANNOT_READ_FILE",
+      `cannot read the edited file back (${code}); nothing was uploaded`,
+    );
+  }
+}
+
 /** Edits until the saved file passes (or fails for good); returns it without edit's note. */
 async function editUntilValid(
   workspace: Workspace,
@@ -116,7 +128,7 @@ async function editUntilValid(
     await runEditor(options.editor, workspace.file, (child) => (guard.editor = child)).finally(() =>
       guard.check(),
     );
-    const saved = readFileSync(workspace.file);
+    const saved = readSaved(workspace);
     try {
       // Checked with the note, so line numbers match what the editor showed.
       const { vars } = parseForExec(saved, loc.uri, options.maxBytes, options.allowNames);

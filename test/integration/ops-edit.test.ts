@@ -47,6 +47,7 @@ const append = editor("append", `printf 'ADDED=1\\n' >> "$f"\n`);
 const noop = editor("noop", "");
 const crash = editor("crash", "kill -SEGV $$\n");
 const invalid = editor("invalid", `printf 'not an assignment ${secret}\\n' >> "$f"\n`);
+const removes = editor("removes", `rm "$f"\n`);
 const hang = editor("hang", 'echo $$ >> "$EDIT_LOG"\nexec sleep 30\n');
 // Breaks the file the first time, fixes it once edit's note is on top.
 const fixesAfterNote = editor(
@@ -193,6 +194,21 @@ describe("edit", () => {
       ),
     });
     if (existsSync("/dev/shm")) expect(readdirSync("/dev/shm")).toEqual(before);
+  });
+
+  test("uploads nothing when the editor deletes the file", async () => {
+    const { key, uri } = await stored();
+    const log = editLog();
+    const result = await edit(uri, removes, log);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        "cannot read the edited file back (ENOENT); nothing was uploaded",
+        "CANNOT_READ_FILE",
+      ),
+    });
+    expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);
+    expectGone(log);
   });
 
   test("without a terminal, fails on a file exec would refuse instead of re-opening it", async () => {
