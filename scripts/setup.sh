@@ -4,7 +4,10 @@
 # npm scripts put first on PATH) and moto, the local S3/KMS/STS/IAM server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npm ci --no-fund --no-audit
+# `npm install` with the committed lock file, not `npm ci`: the registry here
+# has no other-platform builds of jest's resolver (@unrs/resolver-binding-*),
+# so no lock file can list them and `npm ci` refuses it as out of sync.
+npm install --no-fund --no-audit
 python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1'
 if ! command -v unshare >/dev/null; then
   echo "setup: unshare (util-linux) not found; the PID 1 tests need it" >&2
