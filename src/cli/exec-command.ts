@@ -8,7 +8,7 @@ import { expandLayers } from "../envfile/expand";
 import { buildChildEnv, type PolicyOptions } from "../policy/policy";
 import { loadSources, type LoadedSource } from "../source/load";
 import { parseS3Uri, splitUriList } from "../source/uri";
-import { commonOptions, loggerFrom, parse, settingsFrom, type Env } from "./options";
+import { commonOptions, listValues, loggerFrom, parse, settingsFrom, type Env } from "./options";
 
 const execOptions = {
   ...commonOptions,
@@ -20,14 +20,6 @@ const execOptions = {
   spawn: { type: "boolean" },
   expand: { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
-
-function list(values: readonly string[] | undefined, fromEnv: string | undefined): string[] {
-  const all = [...(values ?? []), ...(fromEnv === undefined ? [] : [fromEnv])];
-  return all
-    .flatMap((v) => v.split(","))
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-}
 
 function logLoaded(
   log: Logger,
@@ -76,12 +68,12 @@ export async function execCommand(
   if (precedence !== "file" && precedence !== "env") {
     throw new UsageError('--precedence must be "file" or "env"');
   }
-  const only = list(values.only, env.S3_KMS_ENV_ONLY);
+  const only = listValues(values.only, env.S3_KMS_ENV_ONLY);
   const policy: PolicyOptions = {
     precedence,
-    allowNames: new Set(list(values["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES)),
+    allowNames: new Set(listValues(values["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES)),
     only: only.length > 0 ? new Set(only) : undefined,
-    prefixes: list(values.prefix, env.S3_KMS_ENV_PREFIX),
+    prefixes: listValues(values.prefix, env.S3_KMS_ENV_PREFIX),
     passOwnConfig: values["pass-own-config"] === true,
   };
   const settings = await settingsFrom(values, env);
