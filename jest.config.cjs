@@ -2,12 +2,16 @@
 // built dist/ artifact as a subprocess against moto on 127.0.0.1.
 const transform = { "^.+\\.ts$": "ts-jest" };
 module.exports = {
+  reporters: ["default", "<rootDir>/test/support/summary-reporter.cjs"],
   projects: [
     { displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"], transform },
     {
       displayName: "integration",
       testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
       transform,
+      // Each test starts processes (the CLI, sometimes its own moto): on two
+      // busy cores that can take seconds, which is not what these tests measure.
+      testTimeout: 30_000,
       globalSetup: "<rootDir>/test/support/global-setup.ts",
       globalTeardown: "<rootDir>/test/support/global-teardown.ts",
     },
