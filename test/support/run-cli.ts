@@ -11,6 +11,8 @@ import { TEST_CREDENTIALS, TEST_REGION } from "./aws";
 import { motoUrl } from "./moto";
 
 export const CLI_PATH = path.resolve(__dirname, "../../dist/s3-kms-env.cjs");
+/** The single executable (`npm run build:binary`). */
+export const BINARY_PATH = path.resolve(__dirname, "../../dist/s3-kms-env-linux-x64");
 
 export interface RunCliOptions {
   /** Added to the clean environment; an undefined value removes a default (e.g. AWS_REGION). */
@@ -23,6 +25,8 @@ export interface RunCliOptions {
   readonly cwd?: string;
   /** A command the CLI's `node` runs under, e.g. ["unshare", "--pid", "--fork", "--mount-proc"]. */
   readonly wrapper?: readonly string[];
+  /** The artifact and what runs it; default: the bundle on Node 24, [nodeBinary(), CLI_PATH]. */
+  readonly executable?: readonly string[];
 }
 
 export interface CliResult {
@@ -91,8 +95,7 @@ export function startCli(args: readonly string[], options: RunCliOptions = {}): 
   // Own process group, so a timeout also kills whatever the CLI started.
   const [program = "", ...programArgs] = [
     ...(options.wrapper ?? []),
-    nodeBinary(),
-    CLI_PATH,
+    ...(options.executable ?? [nodeBinary(), CLI_PATH]),
     ...args,
   ];
   const child = spawn(program, programArgs, {

