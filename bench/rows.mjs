@@ -1,0 +1,131 @@
+// The commands the start-up benchmark compares. Each row turns an app command
+// (`/bin/true` for timing, `sleep` for the resident-memory check) into the
+// argv that starts it through one tool; rows whose tool is missing are skipped
+// with a note. Peers are never built here: give a path (CHAMBER=…, SOPS=…).
+// Set-up runs asynchronously: the counting proxy lives in this process.
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { BINARY, BUNDLE, KMS_ALIAS, NODE, envFileBody, envFileVariables } from "./setup.mjs";
+
+const run = (file, args, options) =>
+  promisify(execFile)(file, args, { timeout: 60_000, ...options });
+
+/** The Python AWS CLI, past pyenv's shim (a bash script whose own start-up would count in the row). */
+function awsCli() {
+  if (process.env.AWS_CLI) return process.env.AWS_CLI;
+  const which = (argv) => spawnSync(argv[0], argv.slice(1), { encoding: "utf8" }).stdout?.trim();
+  const found = which(["sh", "-c", "command -v aws"]);
+  if (!found?.includes("/shims/")) return found || undefined;
+  return which(["pyenv", "which", "aws"]) || undefined;
+}
+
+/** The tool's own rows: the bundle on Node 24, the single binary, the spawn fallback. */
+export function ownRows(ctx) {
+  const exec =
+    (prefix, flags = []) =>
+    (app) => [...prefix, "exec", ...flags, ctx.uri, "--", ...app];
+  return [
+    {
+      id: "bundle",
+      name: "s3-kms-env (bundle, node 24)",
+      fetches: true,
+      argv: exec([NODE, BUNDLE]),
+    },
+    {
+      id: "binary",
+      name: "s3-kms-env (single binary)",
+      fetches: true,
+      argv: exec([BINARY]),
+      skip: existsSync(BINARY)
+        ? undefined
+        : "dist/s3-kms-env-linux-x64 missing: npm run build:binary",
+    },
+    {
+      id: "spawn",
+      name: "s3-kms-env --spawn (bundle)",
+      fetches: true,
+      argv: exec([NODE, BUNDLE], ["--spawn"]),
+    },
+  ];
+}
+
+/** The classic entrypoint script: the AWS CLI prints the file, the shell evals it. */
+function shellRow(ctx) {
+  const aws = awsCli();
+  const script = 'set -a; eval "$(aws s3 cp "$1" -)"; set +a; shift; exec "$@"';
+  return {
+    name: "sh + aws s3 cp + eval",
+    fetches: true,
+    argv: (app) => ["/bin/sh", "-c", script, "sh", ctx.uri, ...app],
+    // The CLI v1 reads AWS_DEFAULT_REGION, not AWS_REGION.
+    env: aws && {
+      PATH: `${path.dirname(aws)}:${ctx.env.PATH}`,
+      AWS_DEFAULT_REGION: ctx.env.AWS_REGION,
+    },
+    skip: aws ? undefined : "aws CLI not found (set AWS_CLI=/path/to/aws)",
+  };
+}
+
+/** chamber's S3+KMS backend: the same variables written with `chamber import`. */
+function chamberRow(ctx, chamber) {
+  const env = {
+    CHAMBER_SECRET_BACKEND: "s3-kms",
+    CHAMBER_S3_BUCKET: ctx.bucket,
+    CHAMBER_KMS_KEY_ALIAS: KMS_ALIAS.replace(/^alias\//, ""),
+  };
+  return {
+    fetches: true,
+    argv: (app) => [chamber, "exec", "bench-app", "--", ...app],
+    env,
+    async prepare() {
+      const file = path.join(ctx.scratch, "chamber.json");
+      writeFileSync(file, JSON.stringify(envFileVariables()));
+      await run(chamber, ["import", "bench-app", file], { env: { ...ctx.env, ...env } });
+      rmSync(file);
+    },
+  };
+}
+
+/** sops: a local dotenv file whose data key KMS unwraps (one KMS call, no S3). */
+function sopsRow(ctx, sops) {
+  const sealed = path.join(ctx.scratch, "sops.env");
+  return {
+    fetches: true,
+    // sops runs its command string through /bin/sh -c.
+    argv: (app) => [sops, "exec-env", sealed, app.join(" ")],
+    async prepare() {
+      const plain = path.join(ctx.scratch, "plain.env");
+      writeFileSync(plain, envFileBody());
+      const types = ["--input-type", "dotenv", "--output-type", "dotenv"];
+      await run(sops, ["encrypt", "--kms", ctx.keyArn, ...types, "--output", sealed, plain], {
+        env: ctx.env,
+      });
+      rmSync(plain);
+    },
+  };
+}
+
+function peerRows(ctx) {
+  const peers = [
+    ["CHAMBER", "chamber exec", chamberRow],
+    ["SOPS", "sops exec-env", sopsRow],
+  ];
+  return peers.map(([variable, name, row]) => {
+    const file = process.env[variable];
+    if (!file) return { name, skip: `set ${variable}=/path/to/${name.split(" ")[0]} to compare` };
+    return { name, ...row(ctx, path.resolve(file)) };
+  });
+}
+
+/** Every row, in table order; `skip` holds why a row cannot run here. */
+export function benchRows(ctx) {
+  return [
+    { name: "/bin/true", fetches: false, argv: (app) => app },
+    { name: "node -e 0 (node 24)", fetches: false, argv: () => [NODE, "-e", "0"] },
+    ...ownRows(ctx),
+    shellRow(ctx),
+    ...peerRows(ctx),
+  ];
+}
