@@ -59,15 +59,33 @@ const redirectVendors = {
   },
 };
 
-/** The SDK's HTTP handler gets node:https only when an https request needs it (src/vendor/lazy-https.ts). */
-const lazyHttps = {
-  name: "lazy-https",
+/**
+ * Built-ins the SDK's parts import at load time but a plain start never uses
+ * get a stand-in that loads them on first use: node:https for the HTTP
+ * handler (src/vendor/lazy-https.ts), node:crypto for @smithy/core's serde
+ * (src/vendor/lazy-crypto.ts).
+ */
+const LAZY_BUILTINS = [
+  {
+    builtin: "node:https",
+    importer: "/node_modules/@smithy/node-http-handler/",
+    facade: "lazy-https",
+  },
+  {
+    builtin: "node:crypto",
+    importer: "/node_modules/@smithy/core/dist-es/submodules/serde/index.js",
+    facade: "lazy-crypto",
+  },
+];
+const lazyBuiltins = {
+  name: "lazy-builtins",
   setup(b) {
-    b.onResolve({ filter: /^node:https$/ }, (args) =>
-      args.importer.includes("/node_modules/@smithy/node-http-handler/")
-        ? { path: `${root}/src/vendor/lazy-https.ts` }
-        : undefined,
-    );
+    b.onResolve({ filter: /^node:(https|crypto)$/ }, (args) => {
+      const lazy = LAZY_BUILTINS.find(
+        (l) => l.builtin === args.path && args.importer.includes(l.importer),
+      );
+      return lazy ? { path: `${root}/src/vendor/${lazy.facade}.ts` } : undefined;
+    });
   },
 };
 
@@ -77,8 +95,11 @@ const outputs = await Promise.all([
     entryPoints: [`${root}/src/main.ts`],
     outfile: `${root}/dist/s3-kms-env.cjs`,
     banner: { js: "#!/usr/bin/env node" },
-    define: { S3_KMS_ENV_VERSION: JSON.stringify(version) },
-    plugins: [redirectVendors, lazyHttps],
+    plugins: [redirectVendors, lazyBuiltins],
+    // @smithy/core binds a UUID generator at load time by probing the global
+    // `crypto`, whose getter loads WebCrypto; without it, it falls back to
+    // getRandomValues (lazy, above). Nothing in the main bundle uses WebCrypto.
+    define: { S3_KMS_ENV_VERSION: JSON.stringify(version), crypto: "undefined" },
   }),
   ...Object.entries(VENDORS).map(([pkg, name]) =>
     build({
