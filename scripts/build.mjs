@@ -22,6 +22,9 @@ const VENDORS = {
   "fast-xml-parser": "fast-xml-parser",
 };
 
+/** Project code built as a vendor file of its own: the ops commands. */
+const OPS_ENTRY = `${root}/src/cli/ops-commands.ts`;
+
 const common = {
   bundle: true,
   platform: "node",
@@ -39,7 +42,9 @@ const common = {
 };
 
 const escape = (s) => s.replace(/[/\\^$*+?.()|[\]{}]/g, "\\$&");
-const vendorFilter = new RegExp(`^(${Object.keys(VENDORS).map(escape).join("|")})$`);
+const vendorFilter = new RegExp(
+  `^(${Object.keys(VENDORS).map(escape).join("|")}|\\./ops-commands)$`,
+);
 const loader = `${root}/src/vendor/load.ts`;
 
 /** Imports of the vendor packages from src/ become loadVendor() calls. */
@@ -52,7 +57,7 @@ const redirectVendors = {
         : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: "vendor" }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(loader)}).loadVendor(${JSON.stringify(VENDORS[args.path])});`,
+      contents: `module.exports = require(${JSON.stringify(loader)}).loadVendor(${JSON.stringify(VENDORS[args.path] ?? "ops")});`,
       resolveDir: root,
       loader: "js",
     }));
@@ -99,7 +104,21 @@ const outputs = await Promise.all([
     // @smithy/core binds a UUID generator at load time by probing the global
     // `crypto`, whose getter loads WebCrypto; without it, it falls back to
     // getRandomValues (lazy, above). Nothing in the main bundle uses WebCrypto.
-    define: { S3_KMS_ENV_VERSION: JSON.stringify(version), crypto: "undefined" },
+    define: {
+      S3_KMS_ENV_VERSION: JSON.stringify(version),
+      S3_KMS_ENV_VENDOR_DIR: JSON.stringify("vendor"),
+      crypto: "undefined",
+    },
+  }),
+  build({
+    ...common,
+    entryPoints: [OPS_ENTRY],
+    outfile: `${root}/dist/vendor/ops.cjs`,
+    plugins: [redirectVendors],
+    define: {
+      S3_KMS_ENV_VERSION: JSON.stringify(version),
+      S3_KMS_ENV_VENDOR_DIR: JSON.stringify("."),
+    },
   }),
   ...Object.entries(VENDORS).map(([pkg, name]) =>
     build({

@@ -49,15 +49,26 @@ export type ErrorCode =
   | "INTERRUPTED"
   | "REKEY_INCOMPLETE";
 
+// The ops commands are a bundle of their own (dist/vendor/ops.cjs) with their
+// own copy of this module; a shared brand lets `instanceof S3KmsEnvError`
+// recognise an error from either copy.
+const BRAND = Symbol.for("s3-kms-env.error");
+
 export class S3KmsEnvError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
+  readonly [BRAND] = true;
 
   constructor(code: ErrorCode, message: string, exitCode: number = EXIT.failure) {
     super(message);
     this.name = new.target.name;
     this.code = code;
     this.exitCode = exitCode;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== S3KmsEnvError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && BRAND in value;
   }
 }
 

@@ -7,18 +7,20 @@ import type { Env } from "./options";
 
 type Command = (argv: string[], env: Env, setLog: (l: Logger) => void) => Promise<number>;
 
+const ops = (): Promise<typeof import("./ops-commands")> => import("./ops-commands");
+
 const commands: Record<string, () => Promise<Command>> = {
   exec: async () => (await import("./exec-command")).execCommand,
-  put: async () => (await import("./put-command")).putCommand,
-  get: async () => (await import("./get-command")).getCommand,
-  diff: async () => (await import("./diff-command")).diffCommand,
-  set: async () => (await import("./set-command")).setCommand,
-  unset: async () => (await import("./unset-command")).unsetCommand,
-  edit: async () => (await import("./edit-command")).editCommand,
-  history: async () => (await import("./history-command")).historyCommand,
-  rollback: async () => (await import("./rollback-command")).rollbackCommand,
-  rekey: async () => (await import("./rekey-command")).rekeyCommand,
-  verify: async () => (await import("./verify-command")).verifyCommand,
+  put: async () => (await ops()).putCommand,
+  get: async () => (await ops()).getCommand,
+  diff: async () => (await ops()).diffCommand,
+  set: async () => (await ops()).setCommand,
+  unset: async () => (await ops()).unsetCommand,
+  edit: async () => (await ops()).editCommand,
+  history: async () => (await ops()).historyCommand,
+  rollback: async () => (await ops()).rollbackCommand,
+  rekey: async () => (await ops()).rekeyCommand,
+  verify: async () => (await ops()).verifyCommand,
 };
 
 function report(err: unknown, log: Logger): number {

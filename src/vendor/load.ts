@@ -15,6 +15,9 @@ function isSea(): boolean {
   }
 }
 
+/** Where vendor files are, relative to this bundle: "vendor" from dist/, "." from dist/vendor/. */
+declare const S3_KMS_ENV_VENDOR_DIR: string;
+
 const loaded = new Map<string, unknown>();
 
 function fromSeaAsset(file: string): unknown {
@@ -36,9 +39,10 @@ function fromSeaAsset(file: string): unknown {
 export function loadVendor(name: string): unknown {
   let mod = loaded.get(name);
   if (mod === undefined) {
-    const file = `vendor/${name}.cjs`;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file next to the bundle, resolved at run time
-    mod = isSea() ? fromSeaAsset(file) : require(join(__dirname, file));
+    mod = isSea()
+      ? fromSeaAsset(`vendor/${name}.cjs`)
+      : // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file beside the bundle, resolved at run time
+        require(join(__dirname, S3_KMS_ENV_VENDOR_DIR, `${name}.cjs`));
     loaded.set(name, mod);
   }
   return mod;
