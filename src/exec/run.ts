@@ -43,7 +43,16 @@ function restoreDefaultSignals(): void {
   }
 }
 
+// Node writes a compile cache (NODE_COMPILE_CACHE) when it exits, which a
+// process replaced by execve never does: write it now, so the next start
+// reads the bundle's compiled code instead of compiling it again.
+function flushCompileCache(): void {
+  const module = process.getBuiltinModule("node:module");
+  if (module.getCompileCacheDir() !== undefined) module.flushCompileCache();
+}
+
 export function replaceProcess(plan: ExecPlan): never {
+  flushCompileCache();
   restoreDefaultSignals();
   const execve = (process as unknown as { execve: Execve }).execve;
   return execve(plan.file, [...plan.argv], { ...plan.env });
