@@ -53,7 +53,7 @@ Environment options:
   --only NAME              take only these names from the files [S3_KMS_ENV_ONLY]
   --prefix PREFIX          take only names starting with PREFIX [S3_KMS_ENV_PREFIX]
   --pass-own-config        pass S3_KMS_ENV_* on to the command (removed by default)
-  --expand                 expand \${NAME} and $NAME in values (not in single quotes; \\$ is a
+  --expand                 expand \${NAME} and $NAME in values (not in ' or \` quotes; \\$ is a
                            literal $); never runs commands
   --spawn                  run the command as a child and forward signals instead of execve
 

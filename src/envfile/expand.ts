@@ -2,7 +2,9 @@
 // point (earlier in the same file, earlier files, or the inherited
 // environment). Written here rather than taken from dotenv-expand because
 // that package also runs commands for $(…), and no value may ever reach a
-// shell. Single-quoted values stay literal; \$ is a literal dollar.
+// shell. Single- and back-quoted values stay literal; \$ is a literal dollar.
+// Errors name the variable, never the reference: what follows a "$" may be
+// part of a password that merely contains a dollar sign.
 import { EnvFileError } from "../errors";
 
 const REFERENCE = /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\{/g;
@@ -29,7 +31,8 @@ export function expandValues(
       if (found === undefined) {
         throw new EnvFileError(
           "PARSE",
-          `${where}: ${name} refers to ${ref}, which is not defined (--expand)`,
+          `${where}: ${name} has a $ reference to a variable that is not defined (--expand); ` +
+            `single-quote the value or write \\$ if the $ is literal`,
         );
       }
       return found;

@@ -11,7 +11,7 @@ export interface ParsedEnv {
   readonly vars: ReadonlyMap<string, string>;
   /** Names that appeared more than once (the last one won). */
   readonly duplicates: readonly string[];
-  /** Names whose value was single-quoted: taken literally, never expanded. */
+  /** Names whose value was single- or back-quoted: taken literally, never expanded. */
   readonly literal: ReadonlySet<string>;
 }
 
@@ -118,7 +118,7 @@ export function parseEnvFile(bytes: Uint8Array, where: string, maxBytes: number)
       vars.delete(name);
     }
     vars.set(name, value);
-    if (first === "'") literal.add(name);
+    if (first === "'" || first === "`") literal.add(name);
     else literal.delete(name);
     lineNo += 1 + newlinesBetween(text, pos, entryEnd);
     pos = entryEnd + 1;

@@ -3,7 +3,8 @@
 // s3-kms-env stays resident. Without it, spawn the app and forward signals.
 import { constants } from "node:os";
 import { checkArgumentSpace } from "./limits";
-import { checkExecutableFormat, resolveCommand } from "./resolve";
+import { checkExecutableFormat } from "./format";
+import { resolveCommand } from "./resolve";
 
 export interface ExecPlan {
   /** Absolute path of the program. */

@@ -125,7 +125,7 @@ describe.each(MODES)("a command that cannot run (%s)", (_mode, flags) => {
     await refused(
       [file],
       "COMMAND_NOT_EXECUTABLE",
-      `${file}: interpreter ${interpreter} is not executable`,
+      `${file}: interpreter "${interpreter}" is not executable`,
       126,
     );
   });
@@ -149,7 +149,17 @@ describe.each(MODES)("a command that cannot run (%s)", (_mode, flags) => {
     await refused(
       [file],
       "COMMAND_NOT_FOUND",
-      `${file}: bad interpreter /nonexistent/bin/interpreter: no such file`,
+      `${file}: bad interpreter "/nonexistent/bin/interpreter": no such file`,
+      127,
+    );
+  });
+
+  test.concurrent("a script saved with CRLF line endings: 127, not an abort", async () => {
+    const file = scratch.file("crlf", "#!/bin/sh\r\necho hi\r\n", 0o755);
+    await refused(
+      [file],
+      "COMMAND_NOT_FOUND",
+      `${file}: bad interpreter "/bin/sh\\r": no such file (the #! line ends in \\r: CRLF line endings?)`,
       127,
     );
   });

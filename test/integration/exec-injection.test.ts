@@ -392,12 +392,23 @@ describe("--expand", () => {
     expect(env.URL).toBe("https://local.db");
   });
 
-  test.concurrent("a reference to an undefined name: PARSE, naming both names", async () => {
-    const uri = await fx.put('DSN="postgres://${NOT_DEFINED}"\n');
-    expectFailure(
-      await runExec({ flags: ["--expand"], sources: [uri] }),
-      "PARSE",
-      `${uri}: DSN refers to NOT_DEFINED, which is not defined (--expand)`,
-    );
+  test.concurrent(
+    "a reference to an undefined name: PARSE, naming the variable, not what follows the $",
+    async () => {
+      const uri = await fx.put('DB_PASSWORD="Xk9$Zq7wLm2pR"\n');
+      const result = await runExec({ flags: ["--expand"], sources: [uri] });
+      expectFailure(
+        result,
+        "PARSE",
+        `${uri}: DB_PASSWORD has a $ reference to a variable that is not defined (--expand); single-quote the value or write \\$ if the $ is literal`,
+      );
+      expect(result.stderr).not.toContain("Zq7wLm2pR");
+    },
+  );
+
+  test.concurrent("a back-quoted value stays literal under --expand", async () => {
+    const uri = await fx.put("P=`a$HOME`\n");
+    const env = await execEnv({ flags: ["--expand"], sources: [uri] });
+    expect(env.P).toBe("a$HOME");
   });
 });

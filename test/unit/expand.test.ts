@@ -29,10 +29,14 @@ describe("expandValues", () => {
     expect(expand({ P: "cost \\$5" })).toEqual({ P: "cost $5" });
   });
 
-  test("refuses a reference to an undefined name, naming both names only", () => {
-    expect(() => expand({ URL: "x${MISSING}y" })).toThrow(
-      "s3://b/k: URL refers to MISSING, which is not defined (--expand)",
+  test("refuses a reference to an undefined name, naming the variable but not the reference", () => {
+    expect(() => expand({ DB_PASSWORD: "Xk9$Zq7wLm2pR" })).toThrow(
+      "s3://b/k: DB_PASSWORD has a $ reference to a variable that is not defined (--expand); single-quote the value or write \\$ if the $ is literal",
     );
+  });
+
+  test("keeps a back-quoted value literal", () => {
+    expect(expand({ P: "a$HOME" }, { HOME: "/srv" }, ["P"])).toEqual({ P: "a$HOME" });
   });
 
   test("refuses an unterminated ${", () => {

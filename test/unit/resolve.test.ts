@@ -1,7 +1,8 @@
 import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkExecutableFormat, resolveCommand } from "../../src/exec/resolve";
+import { checkExecutableFormat } from "../../src/exec/format";
+import { resolveCommand } from "../../src/exec/resolve";
 import { argumentSpace, argumentSpaceFor, checkArgumentSpace } from "../../src/exec/limits";
 
 const dir = mkdtempSync(join(tmpdir(), "resolve-"));
@@ -81,7 +82,7 @@ describe("checkExecutableFormat", () => {
     expect(() => checkExecutableFormat(join(dir, "badinterp"), "badinterp")).toThrow(
       expect.objectContaining({
         exitCode: 127,
-        message: "badinterp: bad interpreter /nonexistent/interp: no such file",
+        message: 'badinterp: bad interpreter "/nonexistent/interp": no such file',
       }) as Error,
     );
   });
