@@ -23,6 +23,14 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => (await ops()).verifyCommand,
 };
 
+/** The "at …" lines of a stack, without the message (which may span lines). */
+export function stackFrames(err: Error): string[] {
+  return (err.stack ?? "")
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => line.trim());
+}
+
 function report(err: unknown, log: Logger): number {
   if (err instanceof S3KmsEnvError) {
     log.error(err.message, { code: err.code });
@@ -32,14 +40,7 @@ function report(err: unknown, log: Logger): number {
   // with --debug the stack frames without the message line.
   const name = err instanceof Error ? err.name : typeof err;
   log.error(`internal error (${name}); please report it`, { code: "INTERNAL" });
-  if (err instanceof Error && err.stack) {
-    log.debug("stack", {
-      frames: err.stack
-        .split("\n")
-        .slice(1)
-        .map((f) => f.trim()),
-    });
-  }
+  if (err instanceof Error) log.debug("stack", { frames: stackFrames(err) });
   return EXIT.failure;
 }
 

@@ -54,6 +54,7 @@ const REFUSED_NAMES = new Set([
   "PYTHONSTARTUP",
   "PYTHONHOME",
   "PYTHONINSPECT",
+  "PYTHONWARNINGS",
   "PERL5OPT",
   "PERL5LIB",
   "PERLLIB",
@@ -63,11 +64,27 @@ const REFUSED_NAMES = new Set([
   "_JAVA_OPTIONS",
   "JDK_JAVA_OPTIONS",
   "DOTNET_STARTUP_HOOKS",
+  "CLASSPATH",
   "GIT_SSH_COMMAND",
+  "GIT_SSH",
+  "GIT_ASKPASS",
+  "GIT_EXEC_PATH",
+  "GIT_PROXY_COMMAND",
+  "GIT_EXTERNAL_DIFF",
+  "GIT_CONFIG_COUNT",
+  "GIT_CONFIG_PARAMETERS",
+  "GIT_CONFIG_GLOBAL",
+  "GIT_CONFIG_SYSTEM",
+  "PS4",
+  "BASHOPTS",
   "GCONV_PATH",
   "LOCPATH",
+  "GLIBC_TUNABLES",
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
+  "SSLKEYLOGFILE",
+  "REQUESTS_CA_BUNDLE",
+  "CURL_CA_BUNDLE",
   "HTTP_PROXY",
   "HTTPS_PROXY",
   "ALL_PROXY",
@@ -77,7 +94,15 @@ const REFUSED_NAMES = new Set([
   "all_proxy",
   "no_proxy",
 ]);
-const REFUSED_PREFIXES = ["LD_", "DYLD_", "BASH_FUNC_", "AWS_", OWN_PREFIX];
+const REFUSED_PREFIXES = [
+  "LD_",
+  "DYLD_",
+  "BASH_FUNC_",
+  "AWS_",
+  "GIT_CONFIG_KEY_",
+  "GIT_CONFIG_VALUE_",
+  OWN_PREFIX,
+];
 
 export function isRefusedName(name: string): boolean {
   return REFUSED_NAMES.has(name) || REFUSED_PREFIXES.some((p) => name.startsWith(p));

@@ -104,8 +104,9 @@ async function load(env: Env): Promise<AwsCredentialIdentity> {
   }
   const direct = await directProvider(env);
   if (direct) return direct;
+  // Outside the try: failing to load the chain is our fault, not a missing credential.
+  const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
   try {
-    const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
     return await defaultProvider()();
   } catch {
     throw credentialsMissing();

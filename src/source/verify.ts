@@ -34,7 +34,7 @@ export function verifyEncryption(loc: S3Location, enc: Encryption, policy: Encry
     throw new VerifyError(
       "NOT_KMS_ENCRYPTED",
       `${loc.uri} is not encrypted with SSE-KMS (it has ${how}); refusing to trust it. ` +
-        `Upload it with "s3-kms-env put" (or --sse aws:kms)`,
+        `Upload it with "s3-kms-env put"`,
     );
   }
   if (policy.kmsKeyArn === undefined) return;

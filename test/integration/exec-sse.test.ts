@@ -41,7 +41,7 @@ afterAll(() => {
 function notKms(uri: string, has: string): string {
   return (
     `${uri} is not encrypted with SSE-KMS (it has ${has}); refusing to trust it. ` +
-    `Upload it with "s3-kms-env put" (or --sse aws:kms)`
+    `Upload it with "s3-kms-env put"`
   );
 }
 

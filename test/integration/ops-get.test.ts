@@ -136,7 +136,7 @@ describe("get", () => {
       exitCode: 125,
       stdout: "",
       stderr: errorLine(
-        `s3://${world.bucket}/${k} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put" (or --sse aws:kms)`,
+        `s3://${world.bucket}/${k} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put"`,
         "NOT_KMS_ENCRYPTED",
       ),
     });

@@ -76,7 +76,7 @@ describe("rollback", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri}?versionId=${ids[0]} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put" (or --sse aws:kms)`,
+        `${uri}?versionId=${ids[0]} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put"`,
         "NOT_KMS_ENCRYPTED",
       ),
     });

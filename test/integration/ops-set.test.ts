@@ -161,7 +161,7 @@ describe("set", () => {
     const result = await runCli(["set", uri, "A=2"]);
     expect(result.stderr).toBe(
       errorLine(
-        `${uri} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put" (or --sse aws:kms)`,
+        `${uri} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put"`,
         "NOT_KMS_ENCRYPTED",
       ),
     );

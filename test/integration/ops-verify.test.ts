@@ -48,7 +48,7 @@ describe("verify", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put" (or --sse aws:kms)`,
+        `${uri} is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put"`,
         "NOT_KMS_ENCRYPTED",
       ),
     });

@@ -124,11 +124,27 @@ describe("isRefusedName", () => {
     "AWS_ENDPOINT_URL",
     "HTTPS_PROXY",
     "S3_KMS_ENV_URI",
+    "GLIBC_TUNABLES",
+    "PYTHONWARNINGS",
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_KEY_0",
+    "GIT_CONFIG_VALUE_0",
+    "GIT_SSH",
+    "GIT_ASKPASS",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSLKEYLOGFILE",
+    "PS4",
+    "BASHOPTS",
+    "CLASSPATH",
   ])("refuses %s", (name) => {
     expect(isRefusedName(name)).toBe(true);
   });
 
-  test.each(["DB_PASSWORD", "PATHNAME", "NODE_ENV", "RAILS_ENV"])("accepts %s", (name) => {
-    expect(isRefusedName(name)).toBe(false);
-  });
+  test.each(["DB_PASSWORD", "PATHNAME", "NODE_ENV", "RAILS_ENV", "GIT_COMMIT", "GIT_SHA"])(
+    "accepts %s",
+    (name) => {
+      expect(isRefusedName(name)).toBe(false);
+    },
+  );
 });
