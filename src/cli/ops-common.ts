@@ -4,7 +4,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
-import { createS3Client, type S3Client } from "../ops/client";
+import { createS3Client, type OpsS3 } from "../ops/client";
 import type { ReadOptions } from "../ops/load";
 import { isUnversioned, type Encrypt } from "../ops/object";
 import { parseS3Uri, type S3Location } from "../source/uri";
@@ -40,7 +40,7 @@ export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
   readonly env: Env;
   readonly log: Logger;
   readonly settings: Settings;
-  readonly s3: S3Client;
+  readonly s3: OpsS3;
   /** --allow-name and S3_KMS_ENV_ALLOW_NAMES, as exec reads them. */
   readonly allowNames: ReadonlySet<string>;
 }
@@ -82,7 +82,7 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   try {
     return await command.run({ values, args, env, log, settings, s3, allowNames });
   } finally {
-    s3.destroy();
+    s3.client.destroy();
   }
 }
 

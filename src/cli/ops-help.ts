@@ -3,7 +3,8 @@ const OPS_OPTIONS = `Common options:
   --kms-key-id ID          KMS key (key id, key ARN or alias) [S3_KMS_ENV_KMS_KEY_ID]
   --allow-name NAME        allow a name exec refuses, as exec --allow-name does
                            [S3_KMS_ENV_ALLOW_NAMES]
-  --timeout DURATION       limit for each request to S3 (default 10s) [S3_KMS_ENV_TIMEOUT]
+  --timeout DURATION       deadline for each request to S3, its body included (default 10s)
+                           [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
   --json                   machine-readable output (never holds a value)
   --log-format text|json, -q | -v | --debug, -h, --help`;

@@ -48,6 +48,7 @@ export function parse<T extends ParseArgsOptionsConfig>(
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** "10s", "500ms", "2m" or a plain number of seconds. */
 export function parseDuration(text: string, what: string): number {
@@ -56,6 +57,9 @@ export function parseDuration(text: string, what: string): number {
   const n = Number(m[1]);
   const ms = m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
   if (ms <= 0) throw new UsageError(`${what} must be more than zero`);
+  // Node's timers (and AbortSignal.timeout) take at most 2^31-1 ms; a longer
+  // delay would fire at once, i.e. time out every request.
+  if (ms > MAX_TIMER_MS) throw new UsageError(`${what} must be at most 24 days`);
   return ms;
 }
 

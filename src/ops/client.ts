@@ -1,6 +1,9 @@
 // The S3 client every ops command uses: the standard AWS settings already
-// resolved by cli/options.ts, and bounded waits (the SDK's request timeout
-// defaults to none, and without throwOnRequestTimeout it only logs).
+// resolved by cli/options.ts, and bounded waits. The SDK's requestTimeout is
+// only a socket idle timer (a server trickling a byte a second never trips
+// it), so each request also gets a deadline of its own: see s3-failure.ts's
+// send, which aborts the request and stops waiting once --timeout has passed,
+// the response body (or S3's error body) included.
 import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { S3GetConfig } from "../source/s3-get";
@@ -9,6 +12,13 @@ export type OpsConfig = Pick<
   S3GetConfig,
   "region" | "endpoint" | "credentials" | "timeoutMs" | "maxAttempts"
 >;
+
+/** The SDK client and the deadline of each request sent with it. */
+export interface OpsS3 {
+  readonly client: S3Client;
+  /** --timeout: how long one request may take, retries and the body read included. */
+  readonly timeoutMs: number;
+}
 
 const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -21,8 +31,8 @@ function pathStyle(endpoint: URL | undefined): boolean {
 }
 
 /** For ops, --timeout bounds each request (a rekey of many objects has no overall deadline). */
-export function createS3Client(config: OpsConfig): S3Client {
-  return new S3Client({
+export function createS3Client(config: OpsConfig): OpsS3 {
+  const client = new S3Client({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint.href } : {}),
     forcePathStyle: pathStyle(config.endpoint),
@@ -36,5 +46,5 @@ export function createS3Client(config: OpsConfig): S3Client {
       logger: silent,
     }),
   });
+  return { client, timeoutMs: config.timeoutMs };
 }
-export type { S3Client } from "@aws-sdk/client-s3";

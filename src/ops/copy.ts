@@ -1,7 +1,8 @@
 // Server-side copy onto the object itself (rollback, rekey): a new version
 // with the given encryption, conditional on the destination still being what
 // was read, so a concurrent write is never overwritten.
-import { CopyObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import type { S3Location } from "../source/uri";
 import { writeParams, written, type Condition, type Encrypt, type Written } from "./object";
 import { send } from "./s3-failure";
@@ -20,14 +21,14 @@ export interface CopyFrom {
 }
 
 export async function copyOnto(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   from: CopyFrom,
   encrypt: Encrypt,
   condition: Condition,
 ): Promise<Written> {
-  const out = await send(loc.uri, "CopyObject", () =>
-    s3.send(
+  const out = await send(s3, loc.uri, "CopyObject", (client, abortSignal) =>
+    client.send(
       new CopyObjectCommand({
         Bucket: loc.bucket,
         Key: loc.key,
@@ -36,6 +37,7 @@ export async function copyOnto(
         MetadataDirective: "COPY",
         ...writeParams(encrypt, condition),
       }),
+      { abortSignal },
     ),
   );
   return written(out, out.CopyObjectResult?.ETag, encrypt);

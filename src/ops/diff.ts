@@ -1,7 +1,7 @@
 // diff: which names were added, removed or changed between two env files,
 // each a local file, stdin ("-") or an S3 object. Values are compared here
 // and never returned.
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { parseEnvFile } from "../envfile/parse";
 import { parseS3Uri } from "../source/uri";
 import { loadEnv, type ReadOptions } from "./load";
@@ -43,7 +43,7 @@ export function isSame(diff: EnvDiff): boolean {
 }
 
 async function loadSide(
-  s3: S3Client,
+  s3: OpsS3,
   side: string,
   options: ReadOptions,
 ): Promise<ReadonlyMap<string, string>> {
@@ -57,7 +57,7 @@ async function loadSide(
 }
 
 export async function diffEnv(
-  s3: S3Client,
+  s3: OpsS3,
   before: string,
   after: string,
   options: ReadOptions,

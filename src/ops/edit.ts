@@ -5,7 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { OpsError, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../source/uri";
 import { runEditor } from "./editor";
@@ -87,7 +87,7 @@ class Guard {
 }
 
 async function currentText(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   options: ReadOptions,
 ): Promise<{ facts: Awaited<ReturnType<typeof readVerified>> | undefined; text: string }> {
@@ -152,7 +152,7 @@ async function editUntilValid(
 }
 
 export async function editEnv(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   options: EditOptions,
 ): Promise<EditResult> {

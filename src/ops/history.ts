@@ -1,7 +1,8 @@
 // history: the versions and delete markers of one object, newest first, with
 // the KMS key of each version (ListObjectVersions does not report it, so one
 // HeadObject per version shown; no decryption).
-import { ListObjectVersionsCommand, type S3Client } from "@aws-sdk/client-s3";
+import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { OpsError } from "../errors";
 import type { S3Location } from "../source/uri";
 import { headObject } from "./object";
@@ -43,19 +44,20 @@ function entry(v: Listed, deleteMarker: boolean): VersionEntry {
 }
 
 /** Every version and delete marker of exactly loc.key (the prefix listing also holds longer keys). */
-async function listAll(s3: S3Client, loc: S3Location): Promise<VersionEntry[]> {
+async function listAll(s3: OpsS3, loc: S3Location): Promise<VersionEntry[]> {
   const entries: VersionEntry[] = [];
   let keyMarker: string | undefined;
   let versionIdMarker: string | undefined;
   for (;;) {
-    const page = await send(loc.uri, "ListObjectVersions", () =>
-      s3.send(
+    const page = await send(s3, loc.uri, "ListObjectVersions", (client, abortSignal) =>
+      client.send(
         new ListObjectVersionsCommand({
           Bucket: loc.bucket,
           Prefix: loc.key,
           KeyMarker: keyMarker,
           VersionIdMarker: versionIdMarker,
         }),
+        { abortSignal },
       ),
     );
     const mine = (v: Listed): boolean => v.Key === loc.key;
@@ -74,7 +76,7 @@ const byRecency = (a: VersionEntry, b: VersionEntry): number =>
   Number(b.isLatest) - Number(a.isLatest);
 
 export async function listHistory(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   limit: number,
 ): Promise<VersionEntry[]> {

@@ -1,7 +1,7 @@
 // Read one env object the way exec does before trusting it: SSE-KMS checked
 // (and the key, when pinned), then parsed strictly. The plaintext bytes are
 // zeroed once parsed.
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
 import type { S3Location } from "../source/uri";
 import { verifyEncryption, type EncryptionPolicy } from "../source/verify";
@@ -19,7 +19,7 @@ export interface LoadedEnv extends ObjectFacts, ParsedEnv {
 
 /** The object's plaintext, only if its encryption is trusted; the caller zeroes it. */
 export async function readVerified(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   options: ReadOptions,
 ): Promise<StoredObject> {
@@ -34,7 +34,7 @@ export async function readVerified(
 }
 
 export async function loadEnv(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   options: ReadOptions,
   keepText = false,

@@ -5,12 +5,12 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  type S3Client,
   type ServerSideEncryption,
 } from "@aws-sdk/client-s3";
 import { OpsError, SourceError } from "../errors";
 import type { S3Location } from "../source/uri";
 import type { Encryption } from "../source/verify";
+import type { OpsS3 } from "./client";
 import { send } from "./s3-failure";
 
 export interface ObjectFacts extends Encryption {
@@ -49,35 +49,39 @@ function facts(out: {
 
 /** GetObject, with S3's stored checksum checked by the SDK and a size limit. */
 export async function readObject(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   maxBytes: number,
 ): Promise<StoredObject> {
-  const out = await send(loc.uri, "GetObject", () =>
-    s3.send(
+  // One deadline for the headers and the body: a body that trickles in is cut off too.
+  const { out, bytes } = await send(s3, loc.uri, "GetObject", async (client, abortSignal) => {
+    const out = await client.send(
       new GetObjectCommand({
         Bucket: loc.bucket,
         Key: loc.key,
         VersionId: loc.versionId,
         ChecksumMode: "ENABLED",
       }),
-    ),
-  );
-  if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
-    await out.Body?.transformToWebStream().cancel();
-    throw tooLarge(loc, maxBytes);
-  }
-  const bytes = await send(loc.uri, "GetObject", async () =>
-    out.Body ? out.Body.transformToByteArray() : new Uint8Array(),
-  );
+      { abortSignal },
+    );
+    if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
+      await out.Body?.transformToWebStream().cancel();
+      throw tooLarge(loc, maxBytes);
+    }
+    const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+    return { out, bytes };
+  });
   if (bytes.length > maxBytes) throw tooLarge(loc, maxBytes);
   return { ...facts(out), body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) };
 }
 
 /** HeadObject: the current encryption and ETag without decrypting anything. */
-export async function headObject(s3: S3Client, loc: S3Location): Promise<ObjectFacts> {
-  const out = await send(loc.uri, "HeadObject", () =>
-    s3.send(new HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key, VersionId: loc.versionId })),
+export async function headObject(s3: OpsS3, loc: S3Location): Promise<ObjectFacts> {
+  const out = await send(s3, loc.uri, "HeadObject", (client, abortSignal) =>
+    client.send(
+      new HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key, VersionId: loc.versionId }),
+      { abortSignal },
+    ),
   );
   return facts(out);
 }
@@ -128,14 +132,14 @@ export function written(
 }
 
 export async function writeObject(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   body: Uint8Array,
   encrypt: Encrypt,
   condition: Condition,
 ): Promise<Written> {
-  const out = await send(loc.uri, "PutObject", () =>
-    s3.send(
+  const out = await send(s3, loc.uri, "PutObject", (client, abortSignal) =>
+    client.send(
       new PutObjectCommand({
         Bucket: loc.bucket,
         Key: loc.key,
@@ -143,6 +147,7 @@ export async function writeObject(
         ContentType: "text/plain; charset=utf-8",
         ...writeParams(encrypt, condition),
       }),
+      { abortSignal },
     ),
   );
   return written(out, out.ETag, encrypt);

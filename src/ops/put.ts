@@ -1,7 +1,7 @@
 // put: upload a whole env file, after checking it the way exec will read it.
 // The bytes go up exactly as written (comments and all); only the check
 // parses them.
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { OpsError } from "../errors";
 import type { S3Location } from "../source/uri";
 import { parseForExec } from "./exec-policy";
@@ -23,7 +23,7 @@ export interface PutResult extends Written {
 }
 
 export async function putEnv(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   body: Buffer,
   options: PutOptions,

@@ -4,7 +4,8 @@
 // a partial failure only does what is left. Objects without SSE-KMS are
 // refused: re-encrypting one would make an unchecked, possibly planted file
 // look trusted.
-import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
 import type { S3Location } from "../source/uri";
 import { sameKey } from "../source/verify";
@@ -37,14 +38,15 @@ export function isPrefix(loc: S3Location): boolean {
   return loc.key.endsWith("/");
 }
 
-async function listKeys(s3: S3Client, loc: S3Location): Promise<string[]> {
+async function listKeys(s3: OpsS3, loc: S3Location): Promise<string[]> {
   if (!isPrefix(loc)) return [loc.key];
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await send(loc.uri, "ListObjectsV2", () =>
-      s3.send(
+    const page = await send(s3, loc.uri, "ListObjectsV2", (client, abortSignal) =>
+      client.send(
         new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, ContinuationToken: token }),
+        { abortSignal },
       ),
     );
     // Keys ending in "/" are the console's folder markers, not env files.
@@ -55,11 +57,7 @@ async function listKeys(s3: S3Client, loc: S3Location): Promise<string[]> {
   return keys;
 }
 
-async function rekeyOne(
-  s3: S3Client,
-  loc: S3Location,
-  options: RekeyOptions,
-): Promise<RekeyOutcome> {
+async function rekeyOne(s3: OpsS3, loc: S3Location, options: RekeyOptions): Promise<RekeyOutcome> {
   try {
     const facts = await headObject(s3, loc);
     const from = facts.kmsKeyArn;
@@ -94,7 +92,7 @@ async function rekeyOne(
 }
 
 export async function rekey(
-  s3: S3Client,
+  s3: OpsS3,
   target: S3Location,
   options: RekeyOptions,
 ): Promise<RekeyOutcome[]> {

@@ -1,7 +1,7 @@
 // rollback: make an older version current again by copying it on top (a new
 // version; history is kept), under the current object's KMS key. The old
 // version must pass what verify checks, or it could not start the app.
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { OpsError } from "../errors";
 import type { S3Location } from "../source/uri";
 import { sameKey } from "../source/verify";
@@ -34,7 +34,7 @@ function checkPin(loc: S3Location, kmsKeyArn: string | undefined, pin: Encrypt |
 }
 
 export async function rollbackEnv(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   versionId: string,
   options: RollbackOptions,

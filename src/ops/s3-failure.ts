@@ -1,7 +1,10 @@
 // SDK errors from ops requests → our errors. Messages are built from the S3
 // error code, the URI and the permission involved; S3's own text is read only
 // to tell a KMS refusal from an S3 one, and to name the KMS action it denied.
+// Every request runs under a deadline of its own (send).
+import type { S3Client } from "@aws-sdk/client-s3";
 import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
+import type { OpsS3 } from "./client";
 
 export type S3Action =
   "GetObject" | "HeadObject" | "PutObject" | "CopyObject" | "ListObjectVersions" | "ListObjectsV2";
@@ -109,11 +112,41 @@ export function s3Failure(err: unknown, uri: string, action: S3Action): S3KmsEnv
   return new OpsError(code, message);
 }
 
-/** Runs one SDK call and turns its failure into ours. */
-export async function send<T>(uri: string, action: S3Action, call: () => Promise<T>): Promise<T> {
+function timedOut(uri: string, action: S3Action, timeoutMs: number): OpsError {
+  return new OpsError(
+    "TIMEOUT",
+    `${uri}: S3 did not finish ${action} within ${timeoutMs} ms; check the network path or raise --timeout`,
+  );
+}
+
+/** `work`, or `late()` as soon as the signal aborts, whichever comes first. */
+function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, late: () => Error): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(late());
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * Runs one SDK request under its deadline (--timeout) and turns its failure
+ * into ours. `call` hands the signal to client.send and reads the response
+ * body inside, so the deadline covers the whole answer, an error body
+ * included: the SDK's own requestTimeout only notices a silent socket, not a
+ * slow one.
+ */
+export async function send<T>(
+  s3: OpsS3,
+  uri: string,
+  action: S3Action,
+  call: (client: S3Client, abortSignal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const signal = AbortSignal.timeout(Math.ceil(s3.timeoutMs));
+  const late = (): OpsError => timedOut(uri, action, s3.timeoutMs);
   try {
-    return await call();
+    return await beforeDeadline(call(s3.client, signal), signal, late);
   } catch (err) {
-    throw s3Failure(err, uri, action);
+    throw signal.aborted && !(err instanceof S3KmsEnvError) ? late() : s3Failure(err, uri, action);
   }
 }

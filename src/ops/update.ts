@@ -3,7 +3,7 @@
 // (If-None-Match: * when creating); when S3 answers that the object changed
 // meanwhile, the change is re-applied to a fresh read, a bounded number of
 // times. The object keeps its KMS key and bucket-key setting.
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import { setTimeout as sleep } from "node:timers/promises";
 import { OpsError, type S3KmsEnvError } from "../errors";
 import { serializeEnv } from "../envfile/serialize";
@@ -48,7 +48,7 @@ function backoffMs(attempt: number): number {
 }
 
 export async function updateEnv(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   options: UpdateOptions,
   change: Change,

@@ -1,7 +1,7 @@
 // verify: would exec accept this object? It must exist, be SSE-KMS (under the
 // pinned key, if any) and parse under exec's rules. Unencrypted objects never
 // pass, whatever --insecure-allow-unencrypted says elsewhere.
-import type { S3Client } from "@aws-sdk/client-s3";
+import type { OpsS3 } from "./client";
 import type { S3Location } from "../source/uri";
 import { checkExecNames } from "./exec-policy";
 import { loadEnv } from "./load";
@@ -20,7 +20,7 @@ export interface Verified {
 }
 
 export async function verifyEnv(
-  s3: S3Client,
+  s3: OpsS3,
   loc: S3Location,
   options: VerifyOptions,
 ): Promise<Verified> {

@@ -15,6 +15,22 @@ describe("parseDuration", () => {
       expect.objectContaining({ code: "USAGE" }) as Error,
     );
   });
+
+  test("accepts up to 2^31-1 ms, the longest timer Node has", () => {
+    expect(parseDuration("2147483647ms", "--timeout")).toBe(2147483647);
+  });
+
+  test.each(["2147483648ms", "2147484s", "35792m", "99999999999999999999"])(
+    "rejects %j as longer than a timer can wait",
+    (text) => {
+      expect(() => parseDuration(text, "--timeout")).toThrow(
+        expect.objectContaining({
+          code: "USAGE",
+          message: "--timeout must be at most 24 days",
+        }) as Error,
+      );
+    },
+  );
 });
 
 describe("parseSize", () => {
