@@ -62,8 +62,10 @@ Sets variables in the env file: reads it, changes them, checks the result as exe
 read it, and writes it back only if nobody changed it meanwhile (If-Match on the ETag
 read; If-None-Match when creating). On a conflict it re-reads and re-applies, up to
 --max-attempts times. The object keeps its KMS key. NAME=@file takes the value from a file
-and NAME=- from stdin (one trailing newline removed), so secrets stay out of shell history.
-The file is rewritten one NAME=value line per variable: comments are not kept (use edit).
+and NAME=- from stdin (one trailing newline removed), so secrets stay out of shell history;
+an empty file or stdin is refused (NAME= sets an empty value). NAME=@@text sets the literal
+value @text. The file is rewritten one NAME=value line per variable: comments are not kept
+(use edit).
 
 Example:
   s3-kms-env set s3://acme-config/prod/api.env DB_PASSWORD=@/run/secrets/db LOG_LEVEL=info

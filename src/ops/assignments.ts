@@ -1,9 +1,11 @@
 // NAME=value, NAME=@file and NAME=- arguments of `set`. Files and stdin keep
-// secrets out of shell history and `ps`. Errors name the argument's position
-// or the variable, never what follows the "=".
+// secrets out of shell history and `ps`; NAME=@@rest is the literal value
+// "@rest". Errors name the argument's position or the variable, never what
+// follows the "=": not even a file's path, which may be a value that happens
+// to start with "@".
 import { NAME } from "../envfile/parse";
 import { OpsError, UsageError } from "../errors";
-import { inputName, readInput } from "./local-input";
+import { readInput } from "./local-input";
 
 type Source =
   | { readonly kind: "literal"; readonly value: string }
@@ -40,25 +42,50 @@ export function parseAssignments(args: readonly string[]): Assignment[] {
       stdin = true;
       return { name, source: { kind: "stdin" } };
     }
+    if (rhs.startsWith("@@")) return { name, source: { kind: "literal", value: rhs.slice(1) } };
     if (rhs.startsWith("@")) return { name, source: { kind: "file", path: rhs.slice(1) } };
     return { name, source: { kind: "literal", value: rhs } };
   });
 }
 
-/** One trailing newline is dropped: files and `echo` end with one that is not part of the value. */
+/** The file or stdin, named by the variable it is for (never by the path). */
+async function readSource(name: string, path: string, maxBytes: number): Promise<Buffer> {
+  if (path === "-") return readInput(path, maxBytes, "stdin");
+  try {
+    return await readInput(path, maxBytes, `the file given for ${name}`);
+  } catch (err) {
+    if ((err as OpsError).code !== "CANNOT_READ_FILE") throw err;
+    throw new OpsError(
+      "CANNOT_READ_FILE",
+      `${(err as OpsError).message}; for a value that starts with "@", write ${name}=@@…`,
+    );
+  }
+}
+
+/**
+ * One trailing newline is dropped: files and `echo` end with one that is not
+ * part of the value. An empty result is refused: an empty stdin (or file) is
+ * far more often a pipe or a mount that failed than an intended empty value,
+ * which NAME= sets.
+ */
 async function readValue(name: string, path: string, maxBytes: number): Promise<string> {
-  const bytes = await readInput(path, maxBytes);
+  const from = path === "-" ? "stdin" : `the file given for ${name}`;
+  const bytes = await readSource(name, path, maxBytes);
   try {
     let value: string;
     try {
       value = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
-      throw new OpsError(
-        "NOT_UTF8",
-        `the value of ${name} from ${inputName(path)} is not valid UTF-8`,
+      const what = path === "-" ? `the value of ${name} from stdin` : from;
+      throw new OpsError("NOT_UTF8", `${what} is not valid UTF-8`);
+    }
+    value = value.replace(/\r?\n$/, "");
+    if (value === "") {
+      throw new UsageError(
+        `${from} is empty, so ${name} would be set to ""; nothing was written. To set an empty value, write ${name}=`,
       );
     }
-    return value.replace(/\r?\n$/, "");
+    return value;
   } finally {
     bytes.fill(0);
   }

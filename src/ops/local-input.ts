@@ -9,7 +9,7 @@ export function inputName(path: string): string {
 
 async function readLimited(
   chunks: AsyncIterable<Buffer>,
-  path: string,
+  what: string,
   maxBytes: number,
 ): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -21,35 +21,40 @@ async function readLimited(
       for (const part of parts) part.fill(0);
       throw new OpsError(
         "TOO_LARGE",
-        `${inputName(path)} is over the ${maxBytes}-byte limit; raise --max-size if this is intended`,
+        `${what} is over the ${maxBytes}-byte limit; raise --max-size if this is intended`,
       );
     }
   }
   return Buffer.concat(parts, size);
 }
 
-async function readFile(path: string, maxBytes: number): Promise<Buffer> {
+async function readFile(path: string, what: string, maxBytes: number): Promise<Buffer> {
   const file = await open(path, "r");
   try {
-    return await readLimited(file.createReadStream({ autoClose: false }), path, maxBytes);
+    return await readLimited(file.createReadStream({ autoClose: false }), what, maxBytes);
   } finally {
     await file.close();
   }
 }
 
-/** The whole file, or stdin for "-", up to maxBytes. */
+/**
+ * The whole file, or stdin for "-", up to maxBytes. Errors call it `what`:
+ * its path by default; set passes words of its own, since what follows its
+ * "=@" may be a secret typed by mistake rather than a path.
+ */
 export async function readInput(
   path: string,
   maxBytes: number,
+  what: string = inputName(path),
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<Buffer> {
   try {
     return path === "-"
-      ? await readLimited(stdin as AsyncIterable<Buffer>, path, maxBytes)
-      : await readFile(path, maxBytes);
+      ? await readLimited(stdin as AsyncIterable<Buffer>, what, maxBytes)
+      : await readFile(path, what, maxBytes);
   } catch (err) {
     if (err instanceof OpsError) throw err;
     const code = (err as { code?: string }).code ?? "read error";
-    throw new OpsError("CANNOT_READ_FILE", `cannot read ${inputName(path)} (${code})`);
+    throw new OpsError("CANNOT_READ_FILE", `cannot read ${what} (${code})`);
   }
 }

@@ -76,6 +76,55 @@ describe("set", () => {
     expectNoLeak(result, [fromFile, fromStdin]);
   });
 
+  test("NAME=@path that cannot be read names the variable, never the text after the @", async () => {
+    const secret = `Sup3r${canary("at")}!`;
+    const { key, uri } = await storedEnv("A=1\n");
+    const result = await runCli(["set", uri, `API_KEY=@${secret}`]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        'cannot read the file given for API_KEY (ENOENT); for a value that starts with "@", write API_KEY=@@…',
+        "CANNOT_READ_FILE",
+      ),
+    });
+    expectNoLeak(result, [secret]);
+    expect(await body(key)).toBe("A=1\n");
+  });
+
+  test("NAME=@@rest sets the literal value @rest", async () => {
+    const secret = `Sup3r${canary("atat")}!`;
+    const { key, uri } = await storedEnv("A=1\n");
+    const result = await runCli(["set", uri, `API_KEY=@@${secret}`]);
+    expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(await body(key)).toBe(`A=1\nAPI_KEY='@${secret}'\n`);
+    expectNoLeak(result, [secret]);
+  });
+
+  test.each([
+    ["an empty stdin", ""],
+    ["a stdin with only a newline", "\n"],
+  ])("NAME=- with %s is refused, not stored as an empty value", async (_, input) => {
+    const { key, uri } = await storedEnv("A=1\nTOKEN=old\n");
+    const result = await runCli(["set", uri, "TOKEN=-"], { input });
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        'stdin is empty, so TOKEN would be set to ""; nothing was written. To set an empty value, write TOKEN=',
+        "USAGE",
+      ),
+    });
+    expect(await body(key)).toBe("A=1\nTOKEN=old\n");
+  });
+
+  test("NAME= sets an empty value", async () => {
+    const { key, uri } = await storedEnv("A=1\nTOKEN=old\n");
+    const result = await runCli(["set", uri, "TOKEN="]);
+    expect(result.exitCode).toBe(0);
+    expect(await body(key)).toBe("A=1\nTOKEN=\n");
+  });
+
   test("writes nothing when every value is already set", async () => {
     const { key, uri } = await storedEnv("A=1\n");
     const before = await world.aws.listVersions(world.bucket, key);
