@@ -1,9 +1,11 @@
 // Variables → text, for the files ops commands write and for `get --reveal`.
-// A value is written so that parseEnvFile reads back exactly the same string:
-// dotenv takes single-quoted and back-quoted values literally but cannot
-// escape the quote itself, and expands only \n and \r inside double quotes,
-// so each value gets the first style that can hold it. Errors name the
-// variable, never the value.
+// A value is written so that parseEnvFile reads back exactly the same string,
+// with and without exec --expand: dotenv takes single-quoted and back-quoted
+// values literally but cannot escape the quote itself, and expands only \n and
+// \r inside double quotes, so each value gets the first style that can hold
+// it. --expand expands $ in double-quoted and unquoted values only, so a value
+// with a $ is single- or back-quoted, or refused. Errors name the variable,
+// never the value.
 import { OpsError } from "../errors";
 import { NAME } from "./parse";
 
@@ -25,9 +27,16 @@ export function quoteValue(name: string, value: string): string {
   // carriage return inside quotes is read back as a newline.
   const endsWithBackslash = value.endsWith("\\");
   if (!endsWithBackslash && !value.includes("\r")) {
-    // Single quotes first: they also stay literal under exec --expand.
+    // Single, then back quotes: both stay literal under exec --expand.
     if (!value.includes("'")) return `'${value}'`;
     if (!value.includes("`")) return `\`${value}\``;
+  }
+  // Double quotes and the bare form are expanded by exec --expand.
+  if (value.includes("$")) {
+    throw unrepresentable(
+      name,
+      "it contains a $, which only single or back quotes keep literal under exec --expand, and it cannot be single- or back-quoted (it has both ' and `, a carriage return or a trailing backslash)",
+    );
   }
   if (!endsWithBackslash && !value.includes('"') && !/\\[nr]/.test(value)) {
     return `"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;

@@ -6,6 +6,7 @@
 import type { OpsS3 } from "./client";
 import { setTimeout as sleep } from "node:timers/promises";
 import { OpsError, type S3KmsEnvError } from "../errors";
+import type { ParsedEnv } from "../envfile/parse";
 import { serializeEnv } from "../envfile/serialize";
 import { parseForExec } from "./exec-policy";
 import { ifExists, loadEnv, type ReadOptions } from "./load";
@@ -33,6 +34,11 @@ export type Change = (vars: Map<string, string>) => void;
 
 function sameVars(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
   return a.size === b.size && [...a].every(([name, value]) => b.get(name) === value);
+}
+
+/** Every value with a $ is one exec --expand leaves alone. */
+function dollarsLiteral(env: ParsedEnv): boolean {
+  return [...env.vars].every(([name, value]) => !value.includes("$") || env.literal.has(name));
 }
 
 function gaveUp(loc: S3Location, attempts: number): OpsError {
@@ -69,8 +75,11 @@ export async function updateEnv(
     const body = Buffer.from(serializeEnv(vars));
     try {
       const reread = parseForExec(body, loc.uri, options.maxBytes, options.allowNames);
-      // The serializer's promise, checked on every write: what exec will read is what was set.
-      if (!sameVars(reread.vars, vars)) throw new Error("serialized env file does not read back");
+      // The serializer's promise, checked on every write: what exec will read is
+      // what was set, with or without --expand (a value with a $ is literal).
+      if (!sameVars(reread.vars, vars) || !dollarsLiteral(reread)) {
+        throw new Error("serialized env file does not read back");
+      }
       const written = await writeObject(s3, loc, body, encrypt, unchangedSince(current));
       return { ...written, ...outcome, changed: true };
     } catch (err) {

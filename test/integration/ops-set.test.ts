@@ -193,6 +193,28 @@ describe("set", () => {
     });
   });
 
+  test("refuses a value with a $ that only double quotes could hold: exec --expand would change it", async () => {
+    const { key, uri } = await storedEnv("A=1\n");
+    const result = await runCli(["set", uri, "X=-"], { input: "it's `x` $HOME" });
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        "the value of X cannot be written to a dotenv file: it contains a $, which only single or back quotes keep literal under exec --expand, and it cannot be single- or back-quoted (it has both ' and `, a carriage return or a trailing backslash)",
+        "NOT_REPRESENTABLE",
+      ),
+    });
+    expect(await body(key)).toBe("A=1\n");
+  });
+
+  test("a value with a $ that set writes reaches the app unchanged under exec --expand", async () => {
+    const { uri } = await storedEnv("A=1\n");
+    const value = "it's $HOME and ${A}";
+    expect((await runCli(["set", uri, "V=-"], { input: value })).exitCode).toBe(0);
+    const result = await runCli(["exec", "-q", "--expand", uri, "--", "printenv", "V"]);
+    expect(result).toMatchObject({ exitCode: 0, stdout: `${value}\n`, stderr: "" });
+  });
+
   test("rejects an argument that is not NAME=…, without echoing it", async () => {
     const secret = canary("arg");
     const result = await runCli(["set", `s3://${world.bucket}/x.env`, secret]);
