@@ -177,7 +177,7 @@ export function keptEncryption(
     if (current === undefined) throw missingObject(loc);
     throw new OpsError(
       "NOT_KMS_ENCRYPTED",
-      `${loc.uri} is not SSE-KMS encrypted, so it has no key to keep; give --kms-key-id to encrypt it`,
+      `${loc.uri} is not SSE-KMS encrypted, so it has no key to keep; check its content and upload it with "s3-kms-env put"`,
     );
   }
   if (current.kmsKeyArn === undefined) {

@@ -62,9 +62,12 @@ function classify(e: SdkError, uri: string, action: S3Action): [ErrorCode, strin
       ];
     case "KMS.DisabledException":
     case "KMS.KMSInvalidStateException":
+      // Another key is a way out only for a write; --kms-key-id cannot decrypt an object.
       return [
         "KMS_KEY_DISABLED",
-        `${uri}: the KMS key is disabled or pending deletion (${name}); enable the key or use another with --kms-key-id`,
+        action === "PutObject" || action === "CopyObject"
+          ? `${uri}: the KMS key is disabled or pending deletion (${name}); enable the key or use another with --kms-key-id`
+          : `${uri}: the KMS key is disabled or pending deletion (${name}); enable the key (or cancel its deletion): only it can decrypt the object`,
       ];
     case "KMS.NotFoundException":
       return [

@@ -238,6 +238,26 @@ describe("set", () => {
     );
   });
 
+  // --kms-key-id would not help: with it, the plaintext object is refused on read.
+  test.each(["set", "unset"])(
+    "%s of a plaintext object allowed with --insecure-allow-unencrypted points to put",
+    async (command) => {
+      const key = freshKey();
+      await world.aws.putEnvObject(world.bucket, key, "A=1\n", { sse: "AES256" });
+      const uri = `s3://${world.bucket}/${key}`;
+      const change = command === "set" ? "A=2" : "A";
+      const result = await runCli([command, uri, change, "--insecure-allow-unencrypted"]);
+      expect(result).toMatchObject({
+        exitCode: 125,
+        stdout: "",
+        stderr: errorLine(
+          `${uri} is not SSE-KMS encrypted, so it has no key to keep; check its content and upload it with "s3-kms-env put"`,
+          "NOT_KMS_ENCRYPTED",
+        ),
+      });
+    },
+  );
+
   test("warns on a bucket without versioning", async () => {
     const { uri } = await storedEnv("A=1\n", world.plainBucket);
     const result = await runCli(["set", uri, "A=2"]);

@@ -122,7 +122,7 @@ describe("verify", () => {
       expect(result).toMatchObject({
         exitCode: 125,
         stderr: errorLine(
-          `${uri}: the KMS key is disabled or pending deletion (KMS.DisabledException); enable the key or use another with --kms-key-id`,
+          `${uri}: the KMS key is disabled or pending deletion (KMS.DisabledException); enable the key (or cancel its deletion): only it can decrypt the object`,
           "KMS_KEY_DISABLED",
         ),
       });
