@@ -5,6 +5,7 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
 import type { OpsS3 } from "./client";
+import { beforeDeadline } from "../deadline";
 
 export type S3Action =
   "GetObject" | "HeadObject" | "PutObject" | "CopyObject" | "ListObjectVersions" | "ListObjectsV2";
@@ -120,16 +121,6 @@ function timedOut(uri: string, action: S3Action, timeoutMs: number): OpsError {
     "TIMEOUT",
     `${uri}: S3 did not finish ${action} within ${timeoutMs} ms; check the network path or raise --timeout`,
   );
-}
-
-/** `work`, or `late()` as soon as the signal aborts, whichever comes first. */
-function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, late: () => Error): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(late());
-    if (signal.aborted) onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 /**

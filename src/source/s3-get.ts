@@ -16,6 +16,7 @@ import type { CredentialSource } from "./aws-config";
 import { verifyChecksum } from "./checksum";
 import { s3ErrorFromResponse } from "./s3-errors";
 import type { S3Location } from "./uri";
+import { beforeDeadline } from "../deadline";
 
 export interface S3GetConfig {
   readonly region: string;
@@ -283,13 +284,4 @@ function deadlineExceeded(loc: S3Location, config: S3GetConfig): SourceError {
     `${loc.uri}: no answer from S3 within ${config.timeoutMs} ms; check the network path ` +
       `or raise --timeout`,
   );
-}
-
-function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, late: () => Error): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(late());
-    if (signal.aborted) onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
