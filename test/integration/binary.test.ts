@@ -86,6 +86,12 @@ describeBinary("single binary, no node anywhere", () => {
     expect(ok).toMatchObject({ exitCode: 0, stdout: "app_user\n" });
   });
 
+  test("the ops commands come from the binary's assets too: get lists names", async () => {
+    const result = await runCli(["get", uri], noNode);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^DB_USERNAME bytes=8$/m);
+  });
+
   test("an app's NODE_OPTIONS does not reach the binary itself", async () => {
     const result = await runExec({
       ...noNode,
