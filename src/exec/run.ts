@@ -46,8 +46,11 @@ function restoreDefaultSignals(): void {
 
 // Node writes a compile cache (NODE_COMPILE_CACHE) when it exits, which a
 // process replaced by execve never does: write it now, so the next start
-// reads the bundle's compiled code instead of compiling it again.
+// reads the compiled code of what the core loaded (credential providers, say)
+// instead of compiling it again. Without the variable, node:module is not
+// even loaded.
 function flushCompileCache(): void {
+  if (process.env.NODE_COMPILE_CACHE === undefined) return;
   const module = process.getBuiltinModule("node:module");
   if (module.getCompileCacheDir() !== undefined) module.flushCompileCache();
 }

@@ -3,25 +3,17 @@
 // are built into separate files, dist/vendor/NAME.cjs, and embedded as
 // assets in the single binary. The build redirects `import("pkg")` in src/
 // to loadVendor(NAME), so the hot path never even compiles them.
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as vm from "node:vm";
-
-function isSea(): boolean {
-  try {
-    return process.getBuiltinModule("node:sea").isSea();
-  } catch {
-    return false;
-  }
-}
+import { seaModule } from "../sea";
 
 /** Where vendor files are, relative to this bundle: "vendor" from dist/, "." from dist/vendor/. */
 declare const S3_KMS_ENV_VENDOR_DIR: string;
 
 const loaded = new Map<string, unknown>();
 
-function fromSeaAsset(file: string): unknown {
-  const source = process.getBuiltinModule("node:sea").getAsset(file, "utf8");
+function fromSeaAsset(sea: typeof import("node:sea"), file: string): unknown {
+  const source = sea.getAsset(file, "utf8");
   type CommonJsBody = (
     exports: unknown,
     require: NodeJS.Require,
@@ -32,15 +24,20 @@ function fromSeaAsset(file: string): unknown {
   }) as CommonJsBody;
   const module = { exports: {} as unknown };
   // Vendor bundles require nothing but Node's built-ins.
-  run(module.exports, createRequire(process.execPath), module);
+  run(
+    module.exports,
+    process.getBuiltinModule("node:module").createRequire(process.execPath),
+    module,
+  );
   return module.exports;
 }
 
 export function loadVendor(name: string): unknown {
   let mod = loaded.get(name);
   if (mod === undefined) {
-    mod = isSea()
-      ? fromSeaAsset(`vendor/${name}.cjs`)
+    const sea = seaModule();
+    mod = sea
+      ? fromSeaAsset(sea, `vendor/${name}.cjs`)
       : // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file beside the bundle, resolved at run time
         require(join(__dirname, S3_KMS_ENV_VENDOR_DIR, `${name}.cjs`));
     loaded.set(name, mod);

@@ -1,0 +1,22 @@
+// Preloaded (node --import) into the build's one training start of
+// dist/s3-kms-env.cjs (scripts/train-code-cache.mjs). It keeps the core's
+// vm.Script, and where the start would execve the app it writes V8's code
+// cache for the core instead: by then V8 has compiled every function a
+// container start runs, so the cache holds their bytecode too.
+import { writeFileSync } from "node:fs";
+import vm from "node:vm";
+
+const { TRAIN_CORE_FILE: coreFile, TRAIN_CACHE_OUT: out } = process.env;
+const { Script } = vm;
+let core;
+// Called with `new` by the loader; returning an object from a constructor makes that the result.
+vm.Script = function TrainingScript(source, options) {
+  const script = new Script(source, options);
+  if (options?.filename?.endsWith(coreFile)) core = script;
+  return script;
+};
+process.execve = () => {
+  if (core === undefined) throw new Error(`${coreFile} was not compiled through vm.Script`);
+  writeFileSync(out, core.createCachedData());
+  process.exit(0);
+};

@@ -1,0 +1,67 @@
+// Makes dist/s3-kms-env-core.v8cache: runs one `exec` start of the built
+// loader on the pinned Node against a stub S3 on 127.0.0.1 that serves a
+// canned SSE-KMS env file, and saves V8's code cache for the core at the
+// point of execve (scripts/train-code-cache-preload.mjs). Nothing here
+// reaches a network; the credentials and the file are fake.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { crc32 } from "node:zlib";
+import { BUNDLE, CODE_CACHE, CORE_FILE, PINNED_NODE, ROOT } from "./dist-layout.mjs";
+
+const BODY = Buffer.from(
+  Array.from({ length: 20 }, (_, i) => `TRAINING_NAME_${i}=training-value-${i}\n`).join(""),
+);
+const KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000";
+
+/** Answers every request as S3 answers a GetObject of an SSE-KMS object with a CRC32. */
+function stubS3() {
+  const checksum = Buffer.alloc(4);
+  checksum.writeUInt32BE(crc32(BODY));
+  const server = createServer((req, res) => {
+    res.writeHead(200, {
+      "content-type": "text/plain",
+      "content-length": BODY.length,
+      etag: '"training"',
+      "x-amz-version-id": "training",
+      "x-amz-server-side-encryption": "aws:kms",
+      "x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN,
+      "x-amz-checksum-crc32": checksum.toString("base64"),
+      "x-amz-checksum-type": "FULL_OBJECT",
+    });
+    res.end(BODY);
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+export async function trainCodeCache() {
+  const server = await stubS3();
+  const home = mkdtempSync(path.join(tmpdir(), "s3-kms-env-train-"));
+  try {
+    const preload = path.join(ROOT, "scripts/train-code-cache-preload.mjs");
+    await promisify(execFile)(
+      PINNED_NODE,
+      ["--import", preload, BUNDLE, "exec", "--quiet", "s3://training/app.env", "--", "/bin/true"],
+      {
+        timeout: 30_000,
+        env: {
+          PATH: "/usr/bin:/bin",
+          HOME: home,
+          TRAIN_CORE_FILE: CORE_FILE,
+          TRAIN_CACHE_OUT: CODE_CACHE,
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${server.address().port}`,
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: "training",
+          AWS_SECRET_ACCESS_KEY: "training",
+          AWS_EC2_METADATA_DISABLED: "true",
+        },
+      },
+    );
+  } finally {
+    server.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
