@@ -6,7 +6,6 @@
 // rejected by V8 and the core is compiled from source as usual; `--debug`
 // says which happened.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { Script } from "node:vm";
 import type { CodeCacheState, CoreExports } from "./core";
 import { seaModule } from "./sea";
@@ -45,11 +44,12 @@ function readCore(): Core {
       cache: Buffer.from(sea.getRawAsset(CODE_CACHE_FILE)),
     };
   }
-  const filename = join(__dirname, CORE_FILE);
+  // __dirname is absolute and normalized: path.join's first call costs more than it would do here.
+  const filename = `${__dirname}/${CORE_FILE}`;
   return {
     filename,
     source: readFileSync(filename, "utf8"),
-    cache: readOptional(join(__dirname, CODE_CACHE_FILE)),
+    cache: readOptional(`${__dirname}/${CODE_CACHE_FILE}`),
   };
 }
 
