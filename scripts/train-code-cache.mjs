@@ -44,7 +44,8 @@ export async function trainCodeCache() {
     const preload = path.join(ROOT, "scripts/train-code-cache-preload.mjs");
     await promisify(execFile)(
       PINNED_NODE,
-      ["--import", preload, BUNDLE, "exec", "--quiet", "s3://training/app.env", "--", "/bin/true"],
+      // Not --quiet: the log line's code belongs in the cache too.
+      ["--import", preload, BUNDLE, "exec", "s3://training/app.env", "--", "/bin/true"],
       {
         timeout: 30_000,
         env: {
