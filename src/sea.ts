@@ -1,6 +1,6 @@
 // The single binary keeps its JavaScript in SEA assets instead of files
-// beside it; these helpers are what both the boot loader and the vendor
-// loader need to tell the two apart and read an asset.
+// beside it; both the boot loader and the vendor loader ask this module
+// which of the two they run in.
 import type * as Sea from "node:sea";
 
 let sea: typeof Sea | undefined | null = null;

@@ -11,9 +11,9 @@ const ALGORITHMS: readonly Algorithm[] = ["crc64nvme", "crc32", "crc32c", "sha25
 
 /**
  * CRC32, the common case, from node:zlib (native; loaded on first use). Not
- * @smithy/core's Crc32Js: its per-byte JS loop and the table it builds at
- * load time are hot enough for V8 to start its optimizing compilers in every
- * start, and their code adds 2.5–5 MiB to the peak RSS. Not its Crc32Node
+ * @smithy/core's Crc32Js: its per-byte JS loop ran long enough for V8 to
+ * hand it to TurboFan in about half of the starts, and TurboFan's own code
+ * then added ~5 MiB to the peak RSS. Not its Crc32Node
  * either: that one imports Crc32Js as a fallback, table and all.
  */
 function nativeCrc32(): Checksum {
