@@ -21,7 +21,7 @@ function awsCli() {
   return which(["pyenv", "which", "aws"]) || undefined;
 }
 
-/** The tool's own rows: the bundle on Node 24, the single binary, the spawn fallback. */
+/** The tool's own rows: the bundle on Node 26, the single binary, the spawn fallback. */
 export function ownRows(ctx) {
   const exec =
     (prefix, flags = []) =>
@@ -29,7 +29,7 @@ export function ownRows(ctx) {
   return [
     {
       id: "bundle",
-      name: "s3-kms-env (bundle, node 24)",
+      name: "s3-kms-env (bundle, node 26)",
       fetches: true,
       argv: exec([NODE, BUNDLE]),
     },
@@ -123,7 +123,7 @@ function peerRows(ctx) {
 export function benchRows(ctx) {
   return [
     { name: "/bin/true", fetches: false, argv: (app) => app },
-    { name: "node -e 0 (node 24)", fetches: false, argv: () => [NODE, "-e", "0"] },
+    { name: "node -e 0 (node 26)", fetches: false, argv: () => [NODE, "-e", "0"] },
     ...ownRows(ctx),
     shellRow(ctx),
     ...peerRows(ctx),

@@ -8,7 +8,7 @@ import { CreateAliasCommand, CreateKeyCommand, KMSClient } from "@aws-sdk/client
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 export { BINARY, BUNDLE, PINNED_NODE as NODE } from "../scripts/dist-layout.mjs";
 import { startMoto } from "../scripts/moto.mjs";
-// Node 24 strips the types of this .ts file; the proxy already counts every request.
+// Node 26 strips the types of this .ts file; the proxy already counts every request.
 import { startFaultProxy } from "../test/support/fault-proxy.ts";
 
 const BUCKET = "bench-config";

