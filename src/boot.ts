@@ -5,7 +5,7 @@
 // is about a tenth of a start. A cache made by another Node or V8 is
 // rejected by V8 and the core is compiled from source as usual; `--debug`
 // says which happened.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { Script } from "node:vm";
 import type { CodeCacheState, CoreExports } from "./core";
 import { seaModule } from "./sea";
@@ -59,7 +59,9 @@ function boot(): void {
     core = readCore();
   } catch {
     // Nothing has been read from S3 yet: this can only be a broken install.
-    process.stderr.write(
+    // writeSync, not process.stderr: that stream would make a piped fd 2 non-blocking.
+    writeSync(
+      2,
       `s3-kms-env: error: ${CORE_FILE} is missing beside ${__filename}; reinstall s3-kms-env\n`,
     );
     process.exitCode = 125;

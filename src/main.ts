@@ -2,9 +2,12 @@
 // bundle with its code cache and calls start().
 import { main } from "./cli/run";
 import type { CodeCacheState } from "./core";
+import { captureStdio } from "./exec/stdio";
 
 export function start(codeCache: CodeCacheState): void {
   // Both as `node dist/s3-kms-env.cjs …` and as a SEA (where argv[1] is the
   // executable again), the user's arguments start at index 2.
-  void main(process.argv.slice(2), process.env, codeCache);
+  // Before anything can create process.std* streams (see exec/stdio.ts).
+  const stdio = captureStdio();
+  void main(process.argv.slice(2), process.env, { codeCache, stdio });
 }

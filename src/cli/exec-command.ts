@@ -3,11 +3,19 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
-import { execveAvailable, planExec, replaceProcess, spawnAndForward } from "../exec/run";
+import { guardStart } from "../exec/interrupt";
+import {
+  execveSupport,
+  planExec,
+  replaceProcess,
+  spawnAndForward,
+  type ExecPlan,
+} from "../exec/run";
+import type { StdioState } from "../exec/stdio";
 import { expandLayers } from "../envfile/expand";
 import { buildChildEnv, type PolicyOptions } from "../policy/policy";
 import { loadSources, type LoadedSource } from "../source/load";
-import { parseS3Uri, splitUriList } from "../source/uri";
+import { parseS3Uri, splitUriList, type S3Location } from "../source/uri";
 import { commonOptions, listValues, loggerFrom, parse, settingsFrom, type Env } from "./options";
 
 const execOptions = {
@@ -20,6 +28,16 @@ const execOptions = {
   spawn: { type: "boolean" },
   expand: { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
+
+type ExecValues = ReturnType<typeof parse<typeof execOptions>>["values"];
+
+interface ExecRequest {
+  readonly locations: readonly S3Location[];
+  readonly command: readonly string[];
+  readonly values: ExecValues;
+  readonly env: Env;
+  readonly policy: PolicyOptions;
+}
 
 function logLoaded(
   log: Logger,
@@ -43,6 +61,7 @@ export async function execCommand(
   argv: string[],
   env: Env,
   setLog: (l: Logger) => void,
+  stdio: StdioState,
 ): Promise<number> {
   const dd = argv.indexOf("--");
   const { values, positionals } = parse(dd === -1 ? argv : argv.slice(0, dd), execOptions);
@@ -77,6 +96,28 @@ export async function execCommand(
     prefixes: listValues(values.prefix, env.S3_KMS_ENV_PREFIX),
     passOwnConfig: values["pass-own-config"] === true,
   };
+  const support = execveSupport();
+  const spawn = values.spawn === true || support !== "throws";
+  if (!values.spawn && support !== "throws") {
+    log.warn(
+      support === "missing"
+        ? `Node ${process.versions.node} has no process.execve; the app runs as a child with signals forwarded (use Node >= 26.1 or the single binary)`
+        : `Node ${process.versions.node} aborts and may dump core when execve fails; the app runs as a child with signals forwarded (use Node >= 26.1 or the single binary)`,
+    );
+  }
+  const guard = guardStart();
+  const plan = await guard.race(prepare({ locations, command, values, env, policy }, log));
+  if (!spawn) return replaceProcess(plan, stdio);
+  const exited = spawnAndForward(plan);
+  guard.release();
+  return exited;
+}
+
+/** Everything before the app starts: sources fetched, checked, parsed, policy applied, command found. */
+async function prepare(
+  { locations, command, values, env, policy }: ExecRequest,
+  log: Logger,
+): Promise<ExecPlan> {
   const settings = await settingsFrom(values, env);
   if (settings.encryption.allowUnencrypted) {
     log.warn(
@@ -84,7 +125,7 @@ export async function execCommand(
     );
   }
   const loaded = await loadSources(locations, settings.s3, settings.encryption);
-  const sources = values.expand ? expandLayers(loaded, env, precedence) : loaded;
+  const sources = values.expand ? expandLayers(loaded, env, policy.precedence) : loaded;
   for (const s of sources) {
     if (s.duplicates.length > 0)
       log.warn(`${s.source} sets a name more than once; the last wins`, { names: s.duplicates });
@@ -96,6 +137,5 @@ export async function execCommand(
     log.verbose("left out by --only/--prefix", { names: child.filtered });
   const plan = planExec(command, child.env);
   logLoaded(log, sources, child.applied);
-  if (values.spawn || !execveAvailable()) return spawnAndForward(plan);
-  return replaceProcess(plan);
+  return plan;
 }

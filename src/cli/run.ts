@@ -4,9 +4,21 @@
 import { EXIT, S3KmsEnvError, UsageError } from "../errors";
 import { createLogger, type Logger } from "../log";
 import type { CodeCacheState } from "../core";
+import type { StdioState } from "../exec/stdio";
 import type { Env } from "./options";
 
-type Command = (argv: string[], env: Env, setLog: (l: Logger) => void) => Promise<number>;
+/** What the process was like when it started, before Node or we changed anything. */
+export interface Startup {
+  readonly codeCache: CodeCacheState;
+  readonly stdio: StdioState;
+}
+
+type Command = (
+  argv: string[],
+  env: Env,
+  setLog: (l: Logger) => void,
+  stdio: StdioState,
+) => Promise<number>;
 
 const ops = (): Promise<typeof import("./ops-commands")> => import("./ops-commands");
 
@@ -45,7 +57,12 @@ function report(err: unknown, log: Logger): number {
   return EXIT.failure;
 }
 
-async function dispatch(argv: string[], env: Env, setLog: (l: Logger) => void): Promise<number> {
+async function dispatch(
+  argv: string[],
+  env: Env,
+  setLog: (l: Logger) => void,
+  stdio: StdioState,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     const { printHelp } = await import("./help");
@@ -59,19 +76,19 @@ async function dispatch(argv: string[], env: Env, setLog: (l: Logger) => void): 
   }
   const load = commands[name];
   if (load === undefined) throw new UsageError(`unknown command "${name}"; see s3-kms-env --help`);
-  return (await load())(rest, env, setLog);
+  return (await load())(rest, env, setLog, stdio);
 }
 
-export async function main(argv: string[], env: Env, codeCache: CodeCacheState): Promise<never> {
+export async function main(argv: string[], env: Env, startup: Startup): Promise<never> {
   let log = createLogger(env.S3_KMS_ENV_LOG_FORMAT === "json" ? "json" : "text");
   // A command sets the logger once it has read --debug/--quiet/--log-format.
   const setLog = (l: Logger): void => {
     log = l;
-    log.debug("start-up", { code_cache: codeCache });
+    log.debug("start-up", { code_cache: startup.codeCache });
   };
   let code: number;
   try {
-    code = await dispatch(argv, env, setLog);
+    code = await dispatch(argv, env, setLog, startup.stdio);
   } catch (err) {
     code = report(err, log);
   }
