@@ -5,6 +5,7 @@ import { UsageError } from "../errors";
 import { createLogger, type LogLevel, type Logger } from "../log";
 import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
 import type { S3GetConfig } from "../source/s3-get";
+import { startDeadline } from "../deadline";
 import type { EncryptionPolicy } from "../source/verify";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -104,11 +105,14 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
   const kmsKeyId = values["kms-key-id"] ?? (env.S3_KMS_ENV_KMS_KEY_ID || undefined);
   const region = await resolveRegion(env);
+  const timeoutMs =
+    timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout");
   const s3: S3GetConfig = {
     region,
     endpoint: resolveEndpoint(env, "s3"),
     credentials: credentialSource(env),
-    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout"),
+    timeoutMs,
+    deadline: startDeadline(timeoutMs),
     maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
     maxAttempts: 3,
   };
@@ -119,7 +123,7 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
       region,
       endpoint: resolveEndpoint(env, "kms"),
       credentials: s3.credentials,
-      timeoutMs: s3.timeoutMs,
+      deadline: s3.deadline,
     });
   }
   return {
