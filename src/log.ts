@@ -39,6 +39,7 @@ export function serverText(text: string): string {
 // Defence in depth for the text format: whatever a caller passes, a line
 // stays one line and carries no terminal control sequences.
 function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) =>
     c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
