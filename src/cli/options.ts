@@ -2,7 +2,7 @@
 // equivalents) into settings. Flags win over S3_KMS_ENV_* variables.
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
-import { createLogger, type LogLevel, type Logger } from "../log";
+import { createLogger, serverText, type LogLevel, type Logger } from "../log";
 import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
 import type { S3GetConfig } from "../source/s3-get";
 import { startDeadline } from "../deadline";
@@ -33,7 +33,40 @@ export interface CommonValues {
   debug?: boolean | undefined;
 }
 
-/** util.parseArgs, with its errors turned into usage errors (they name options, never values). */
+/** The option a parseArgs message quotes: "'-q, --quiet'" → "--quiet". */
+function quotedOption(message: string): string {
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? "";
+  const name = quoted.split(/[ ,]+/).find((part) => part.startsWith("--")) ?? quoted.split(" ")[0];
+  return serverText(name ?? "");
+}
+
+/**
+ * parseArgs's messages span lines (and suggest its own syntax); each of its
+ * error shapes becomes one line of ours. The option as typed is bounded like
+ * any text we did not write.
+ */
+function usageFromParseArgs(err: { code?: string; message: string }, args: string[]): UsageError {
+  const option = quotedOption(err.message);
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      if (/argument missing/.test(err.message)) return new UsageError(`${option} needs a value`);
+      if (/does not take an argument/.test(err.message)) {
+        return new UsageError(`${option} takes no value`);
+      }
+      const next = args[args.indexOf(option) + 1] ?? "-…";
+      return new UsageError(
+        `${option} needs a value; to pass one that starts with "-", write ${option}=${serverText(next)}`,
+      );
+    }
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown option ${option}; see --help`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError(`unexpected argument ${JSON.stringify(option)}`);
+  }
+  return new UsageError(serverText(err.message.split("\n")[0] ?? "invalid arguments"));
+}
+
+/** util.parseArgs, with its errors turned into one-line usage errors. */
 export function parse<T extends ParseArgsOptionsConfig>(
   args: string[],
   options: T,
@@ -43,7 +76,7 @@ export function parse<T extends ParseArgsOptionsConfig>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw usageFromParseArgs(err as { code?: string; message: string }, args);
   }
 }
 

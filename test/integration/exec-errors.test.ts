@@ -88,10 +88,22 @@ describe("usage", () => {
 
   test.concurrent("an unknown option: USAGE, naming the option", async () => {
     const result = await runExec({ flags: ["--bogus"], sources: [uri] });
-    expect(result).toMatchObject({ exitCode: 125, stdout: "" });
-    expect(result.stderr).toMatch(
-      /^s3-kms-env: error: Unknown option '--bogus'.*\(code=USAGE\)\n$/,
+    expectFailure(result, "USAGE", "unknown option --bogus; see --help");
+  });
+
+  // util.parseArgs says this in three lines.
+  test.concurrent("--timeout -5: one USAGE line saying how to pass it", async () => {
+    const result = await runExec({ flags: ["--timeout", "-5"], sources: [uri] });
+    expectFailure(
+      result,
+      "USAGE",
+      '--timeout needs a value; to pass one that starts with "-", write --timeout=-5',
     );
+  });
+
+  test.concurrent("--timeout=-5: USAGE, the duration is not valid", async () => {
+    const result = await runExec({ flags: ["--timeout=-5"], sources: [uri] });
+    expectFailure(result, "USAGE", "--timeout must be a duration such as 10s, 500ms or 2m");
   });
 });
 
