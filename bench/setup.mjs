@@ -73,7 +73,8 @@ function clientSettings() {
 /**
  * Starts moto and the counting proxy, uploads the env file.
  * @returns {Promise<{ uri: string, bucket: string, keyArn: string, env: Record<string,string>,
- *   requestCount(): number, scratch: string, close(): Promise<void> }>}
+ *   requestCount(): number, proxy: import("../test/support/fault-proxy.ts").FaultProxy,
+ *   scratch: string, close(): Promise<void> }>}
  */
 export async function startBench() {
   const moto = await startMoto();
@@ -94,6 +95,7 @@ export async function startBench() {
       scratch,
       env: { PATH: "/usr/bin:/bin", HOME: scratch, AWS_ENDPOINT_URL: proxy.url, ...AWS_SETTINGS },
       requestCount: () => proxy.requests.length,
+      proxy,
       close,
     };
   } catch (error) {

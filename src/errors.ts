@@ -44,6 +44,7 @@ export type ErrorCode =
   | "CONFLICT"
   | "NOT_REPRESENTABLE"
   | "CANNOT_READ_FILE"
+  | "CANNOT_WRITE_FILE"
   | "EDITOR_FAILED"
   | "EDIT_CANCELLED"
   | "INTERRUPTED"

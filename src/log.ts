@@ -21,11 +21,35 @@ export interface Logger {
   debug(message: string, fields?: Fields): void;
 }
 
+const SERVER_TEXT_MAX = 64;
+
+/**
+ * Text that came from a server (an error code, a message, a request id, a
+ * host name) as it may appear in a log line or an error message: one line
+ * of printable ASCII, at most 64 characters. Anything else is replaced, so
+ * a server cannot forge log lines, move the cursor or flood the log.
+ */
+export function serverText(text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, "?");
+  return printable.length <= SERVER_TEXT_MAX
+    ? printable
+    : `${printable.slice(0, SERVER_TEXT_MAX - 3)}...`;
+}
+
+// Defence in depth for the text format: whatever a caller passes, a line
+// stays one line and carries no terminal control sequences.
+function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) =>
+    c === "\n" ? "\\n" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
 function formatText(message: string, fields: Fields): string {
   const parts = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
-  return parts.length === 0 ? message : `${message} (${parts.join(" ")})`;
+  return escapeControls(parts.length === 0 ? message : `${message} (${parts.join(" ")})`);
 }
 
 export function createLogger(format: LogFormat = "text", level: LogLevel = "info", fd = 2): Logger {

@@ -2,9 +2,10 @@
 // equivalents) into settings. Flags win over S3_KMS_ENV_* variables.
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
-import { createLogger, type LogLevel, type Logger } from "../log";
+import { createLogger, serverText, type LogLevel, type Logger } from "../log";
 import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
 import type { S3GetConfig } from "../source/s3-get";
+import { startDeadline } from "../deadline";
 import type { EncryptionPolicy } from "../source/verify";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -32,7 +33,40 @@ export interface CommonValues {
   debug?: boolean | undefined;
 }
 
-/** util.parseArgs, with its errors turned into usage errors (they name options, never values). */
+/** The option a parseArgs message quotes: "'-q, --quiet'" → "--quiet". */
+function quotedOption(message: string): string {
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? "";
+  const name = quoted.split(/[ ,]+/).find((part) => part.startsWith("--")) ?? quoted.split(" ")[0];
+  return serverText(name ?? "");
+}
+
+/**
+ * parseArgs's messages span lines (and suggest its own syntax); each of its
+ * error shapes becomes one line of ours. The option as typed is bounded like
+ * any text we did not write.
+ */
+function usageFromParseArgs(err: { code?: string; message: string }, args: string[]): UsageError {
+  const option = quotedOption(err.message);
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      if (/argument missing/.test(err.message)) return new UsageError(`${option} needs a value`);
+      if (/does not take an argument/.test(err.message)) {
+        return new UsageError(`${option} takes no value`);
+      }
+      const next = args[args.indexOf(option) + 1] ?? "-…";
+      return new UsageError(
+        `${option} needs a value; to pass one that starts with "-", write ${option}=${serverText(next)}`,
+      );
+    }
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return new UsageError(`unknown option ${option}; see --help`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError(`unexpected argument ${JSON.stringify(option)}`);
+  }
+  return new UsageError(serverText(err.message.split("\n")[0] ?? "invalid arguments"));
+}
+
+/** util.parseArgs, with its errors turned into one-line usage errors. */
 export function parse<T extends ParseArgsOptionsConfig>(
   args: string[],
   options: T,
@@ -42,7 +76,7 @@ export function parse<T extends ParseArgsOptionsConfig>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw usageFromParseArgs(err as { code?: string; message: string }, args);
   }
 }
 
@@ -104,11 +138,14 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
   const kmsKeyId = values["kms-key-id"] ?? (env.S3_KMS_ENV_KMS_KEY_ID || undefined);
   const region = await resolveRegion(env);
+  const timeoutMs =
+    timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout");
   const s3: S3GetConfig = {
     region,
     endpoint: resolveEndpoint(env, "s3"),
     credentials: credentialSource(env),
-    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout"),
+    timeoutMs,
+    deadline: startDeadline(timeoutMs),
     maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
     maxAttempts: 3,
   };
@@ -119,7 +156,7 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
       region,
       endpoint: resolveEndpoint(env, "kms"),
       credentials: s3.credentials,
-      timeoutMs: s3.timeoutMs,
+      deadline: s3.deadline,
     });
   }
   return {

@@ -2,7 +2,7 @@
 // one line on stderr, and is the only place that exits. Commands other than
 // exec are imported on demand so a container start never loads them.
 import { EXIT, S3KmsEnvError, UsageError } from "../errors";
-import { createLogger, type Logger } from "../log";
+import { createLogger, serverText, type Logger } from "../log";
 import type { CodeCacheState } from "../core";
 import type { StdioState } from "../exec/stdio";
 import type { Env } from "./options";
@@ -36,9 +36,19 @@ const commands: Record<string, () => Promise<Command>> = {
   verify: async () => (await ops()).verifyCommand,
 };
 
-/** The "at …" lines of a stack, without the message (which may span lines). */
+/**
+ * The "at …" lines of a stack, without the message. The stack is cut at the
+ * end of the error's own header ("Name: message"), not filtered line by
+ * line: a message line of its own may look like a frame ("    at SECRET").
+ * A stack that does not start with its message shows no frames at all.
+ */
 export function stackFrames(err: Error): string[] {
-  return (err.stack ?? "")
+  const stack = err.stack ?? "";
+  const at = err.message === "" ? -1 : stack.indexOf(err.message);
+  if (err.message !== "" && at === -1) return [];
+  const frames =
+    at === -1 ? stack.slice(stack.indexOf("\n") + 1) : stack.slice(at + err.message.length);
+  return frames
     .split("\n")
     .filter((line) => /^\s+at /.test(line))
     .map((line) => line.trim());
@@ -51,7 +61,8 @@ function report(err: unknown, log: Logger): number {
   }
   // Not ours: its message could quote anything, so show only its kind, and
   // with --debug the stack frames without the message line.
-  const name = err instanceof Error ? err.name : typeof err;
+  // An SDK error's name can be a server's error code.
+  const name = serverText(err instanceof Error ? err.name : typeof err);
   log.error(`internal error (${name}); please report it`, { code: "INTERNAL" });
   if (err instanceof Error) log.debug("stack", { frames: stackFrames(err) });
   return EXIT.failure;

@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import type { OpsS3 } from "./client";
-import { OpsError, S3KmsEnvError } from "../errors";
+import { OpsError, S3KmsEnvError, SourceError } from "../errors";
 import type { S3Location } from "../source/uri";
 import { runEditor } from "./editor";
 import { parseForExec } from "./exec-policy";
@@ -151,14 +151,31 @@ async function editUntilValid(
   }
 }
 
+/**
+ * The key's last segment. "." and ".." are refused: HTTP clients and S3
+ * tools resolve them as path steps, so the object read, the one written
+ * and the one meant could differ.
+ */
+function lastSegment(loc: S3Location): string {
+  const last = loc.key.split("/").pop() ?? "";
+  if (last === "." || last === "..") {
+    throw new SourceError(
+      "BAD_URI",
+      `invalid source ${JSON.stringify(loc.uri)}: the key ends in "/${last}", which clients resolve as a path; edit the object under its plain key`,
+    );
+  }
+  return last;
+}
+
 export async function editEnv(
   s3: OpsS3,
   loc: S3Location,
   options: EditOptions,
 ): Promise<EditResult> {
+  const name = lastSegment(loc);
   const { facts, text: original } = await currentText(s3, loc, options);
   const encrypt = keptEncryption(loc, facts, options.create);
-  const workspace = createWorkspace(loc.key.split("/").pop() ?? "env");
+  const workspace = createWorkspace(name);
   const guard = new Guard(workspace);
   try {
     const { text: edited, variables } = await editUntilValid(

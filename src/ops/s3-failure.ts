@@ -1,11 +1,13 @@
 // SDK errors from ops requests → our errors. Messages are built from the S3
 // error code, the URI and the permission involved; S3's own text is read only
 // to tell a KMS refusal from an S3 one, and to name the KMS action it denied.
-// Every request runs under a deadline of its own (send).
+// Every request runs under a deadline of its own (send). Whatever of the
+// server's text is repeated goes through serverText first.
 import type { S3Client } from "@aws-sdk/client-s3";
 import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
 import type { OpsS3 } from "./client";
 import { beforeDeadline } from "../deadline";
+import { serverText } from "../log";
 
 export type S3Action =
   "GetObject" | "HeadObject" | "PutObject" | "CopyObject" | "ListObjectVersions" | "ListObjectsV2";
@@ -34,7 +36,7 @@ interface SdkError {
 }
 
 function classify(e: SdkError, uri: string, action: S3Action): [ErrorCode, string] {
-  const name = e.name ?? "Error";
+  const name = serverText(e.name ?? "Error");
   const status = e.$metadata?.httpStatusCode;
   switch (name) {
     case "NoSuchBucket":
@@ -90,7 +92,8 @@ function classify(e: SdkError, uri: string, action: S3Action): [ErrorCode, strin
   if (name === "AccessDenied" || status === 403) {
     // S3 answers AccessDenied both for its own policies and for a KMS refusal;
     // only the message tells them apart.
-    const kmsAction = /\bkms:[A-Za-z]+/.exec(e.message ?? "")?.[0];
+    const found = /\bkms:[A-Za-z]+/.exec(e.message ?? "")?.[0];
+    const kmsAction = found === undefined ? undefined : serverText(found);
     if (kmsAction !== undefined || /kms/i.test(e.message ?? "")) {
       const permission = kmsAction ?? KMS_PERMISSION[action] ?? "access to the key";
       return [
@@ -105,7 +108,7 @@ function classify(e: SdkError, uri: string, action: S3Action): [ErrorCode, strin
   }
   if (name.startsWith("KMS.")) return ["KMS_ERROR", `${uri}: KMS failed (${name})`];
   if (status === undefined && e.code !== undefined) {
-    return ["NETWORK", `${uri}: cannot reach S3 (${e.code})`];
+    return ["NETWORK", `${uri}: cannot reach S3 (${serverText(e.code)})`];
   }
   return ["S3_ERROR", `${uri}: S3 answered ${name} to ${action}`];
 }

@@ -14,6 +14,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { OpsError } from "../errors";
+import { serverText } from "../log";
 
 export interface Workspace {
   readonly dir: string;
@@ -24,7 +26,7 @@ export interface Workspace {
   remove(): void;
 }
 
-function root(): string {
+function defaultRoot(): string {
   try {
     if (statSync("/dev/shm").isDirectory()) {
       accessSync("/dev/shm", constants.W_OK);
@@ -49,18 +51,61 @@ function overwriteFiles(dir: string): void {
   }
 }
 
-/** `name` keeps the file's extension for the editor's syntax highlighting. */
-export function createWorkspace(name: string): Workspace {
-  const dir = mkdtempSync(path.join(root(), "s3-kms-env-"));
-  chmodSync(dir, 0o700);
-  const file = path.join(dir, name.replace(/[^A-Za-z0-9._-]/g, "_") || "env");
+/**
+ * The file's name from the object key's last segment, for the editor's
+ * syntax highlighting; never a path of its own ("..", ".", "/"), never
+ * hidden, never longer than a file name may be.
+ */
+export function workspaceFileName(name: string): string {
+  const safe = name
+    .replace(/[^A-Za-z0-9._-]/g, "_")
+    .replace(/^\.+/, "")
+    .slice(0, 100);
+  return safe === "" ? "env" : safe;
+}
+
+function cannotWrite(err: unknown, where: string): OpsError {
+  const code = serverText((err as { code?: string }).code ?? "write error");
+  return new OpsError(
+    "CANNOT_WRITE_FILE",
+    code === "ENOSPC"
+      ? `no space left in ${where} for the decrypted copy (ENOSPC); free space there and try again; nothing was uploaded`
+      : `cannot write the decrypted copy in ${where} (${code}); nothing was uploaded`,
+  );
+}
+
+type WriteFile = (file: string, text: string, options: { mode: number }) => void;
+
+/**
+ * A private directory under `root` (/dev/shm when usable) for the decrypted
+ * copy. Any failure to write it (a full tmpfs) removes what was written and
+ * is a CANNOT_WRITE_FILE of its own. `writeFile` is for tests.
+ */
+export function createWorkspace(
+  name: string,
+  root = defaultRoot(),
+  writeFile: WriteFile = writeFileSync,
+): Workspace {
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(root, "s3-kms-env-"));
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    throw cannotWrite(err, root);
+  }
+  const file = path.join(dir, workspaceFileName(name));
   let removed = false;
-  return {
+  const workspace: Workspace = {
     dir,
     file,
     write(text) {
-      writeFileSync(file, text, { mode: 0o600 });
-      chmodSync(file, 0o600);
+      try {
+        writeFile(file, text, { mode: 0o600 });
+        chmodSync(file, 0o600);
+      } catch (err) {
+        workspace.remove();
+        throw cannotWrite(err, root);
+      }
     },
     remove() {
       if (removed) return;
@@ -72,4 +117,5 @@ export function createWorkspace(name: string): Workspace {
       }
     },
   };
+  return workspace;
 }

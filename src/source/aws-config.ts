@@ -1,11 +1,12 @@
 // Region, endpoint and credentials from the standard AWS settings, resolved
 // the way the SDK does, with the slow parts (shared config files, the full
 // credential chain) loaded only when the environment does not already answer.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { SourceError } from "../errors";
+import { beforeDeadline, type Deadline } from "../deadline";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -74,16 +75,83 @@ function profilesPossible(env: Env): boolean {
  * provider saves ~40 ms per start over loading the whole chain. Anything
  * else, or a failure, goes through the whole chain as the SDK does it.
  */
+/**
+ * For every SDK client and credential provider: the SDK's own log lines
+ * (warnings included) would reach stderr raw, with server text in them.
+ */
+export const silentLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** Pids of this process's children and their children, from /proc (Linux). */
+function descendants(): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Exited while being listed.
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [process.pid]; queue.length > 0;) {
+    const next = queue.flatMap((pid) => children.get(pid) ?? []);
+    found.push(...next);
+    queue = next;
+  }
+  return found;
+}
+
+/**
+ * A credential_process the SDK started (it keeps no handle we could reach)
+ * would outlive us once we exit. Before the app starts, credential
+ * processes are the only children there are.
+ */
+function killCredentialProcesses(): void {
+  let pids: number[];
+  try {
+    pids = descendants();
+  } catch {
+    return; // No /proc: nothing more we can do.
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function credentialsLate(deadline: Deadline): SourceError {
+  killCredentialProcesses();
+  return new SourceError(
+    "TIMEOUT",
+    `no AWS credentials within ${deadline.timeoutMs} ms: the credential source did not answer; ` +
+      `check the container's role or raise --timeout`,
+  );
+}
+
+/** The credentials, or TIMEOUT once the deadline passes (their providers retry on their own). */
+export function credentialsWithin(
+  source: CredentialSource,
+  deadline: Deadline,
+): Promise<AwsCredentialIdentity> {
+  return beforeDeadline(source(), deadline.signal, () => credentialsLate(deadline));
+}
+
 async function directProvider(env: Env): Promise<AwsCredentialIdentity | undefined> {
   if (profilesPossible(env)) return undefined;
   try {
     if (env.AWS_WEB_IDENTITY_TOKEN_FILE && env.AWS_ROLE_ARN) {
       const { fromTokenFile } = await import("@aws-sdk/credential-provider-web-identity");
-      return await fromTokenFile()();
+      return await fromTokenFile({ logger: silentLogger })();
     }
     if (env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
       const { fromHttp } = await import("@aws-sdk/credential-provider-http");
-      return await fromHttp()();
+      return await fromHttp({ logger: silentLogger })();
     }
   } catch {
     // Let the full chain try, and fail, the way the SDK would.
@@ -107,7 +175,7 @@ async function load(env: Env): Promise<AwsCredentialIdentity> {
   // Outside the try: failing to load the chain is our fault, not a missing credential.
   const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
   try {
-    return await defaultProvider()();
+    return await defaultProvider({ logger: silentLogger })();
   } catch {
     throw credentialsMissing();
   }

@@ -1,8 +1,10 @@
 // S3 error answers → our errors. Messages are ours, built from the S3 error
-// code and the URI; S3's own message text is not repeated.
+// code and the URI; S3's own message text is not repeated, and what is
+// repeated (the code, the bucket's region) goes through serverText first.
 import type { Readable } from "node:stream";
 import type { HeaderBag } from "@smithy/types";
 import { SourceError, type ErrorCode } from "../errors";
+import { serverText } from "../log";
 import type { S3Location } from "./uri";
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -131,11 +133,12 @@ export async function s3ErrorFromResponse(
   loc: S3Location,
 ): Promise<SourceError> {
   const body = await parseErrorBody(await readSmall(stream));
+  const region = headers["x-amz-bucket-region"];
   const mapped = map(
-    body.code ?? codeFromStatus(status),
+    serverText(body.code ?? codeFromStatus(status)),
     body.message,
     loc,
-    headers["x-amz-bucket-region"],
+    region === undefined ? undefined : serverText(region),
   );
   return new SourceError(mapped.code, mapped.message);
 }

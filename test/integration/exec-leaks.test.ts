@@ -207,7 +207,13 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
     exitCode: 125,
     code: "CREDENTIALS_REJECTED",
   },
-  "throttled on every attempt": { respond: s3SlowDown(), exitCode: 125, code: "THROTTLED" },
+  // Retried until the deadline: a short one keeps the test short.
+  "throttled on every attempt": {
+    respond: s3SlowDown(),
+    flags: () => ["--timeout", "1s"],
+    exitCode: 125,
+    code: "THROTTLED",
+  },
   "a corrupted body": {
     respond: {
       status: 200,
@@ -228,6 +234,7 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   },
   "an endpoint nothing listens on": {
     endpoint: () => `http://127.0.0.1:${closedPort}`,
+    flags: () => ["--timeout", "1s"],
     exitCode: 125,
     code: "NETWORK",
   },

@@ -39,12 +39,14 @@ describe("a transient S3 server error is retried", () => {
   );
 
   test.concurrent.each(transient)(
-    "%s on every attempt: S3_ERROR after 3 requests",
+    "%s on every attempt: retried until --timeout, then S3_ERROR",
     async (_what, answer) => {
-      const { result, uri, requests } = await runViaProxy(fx, proxy, BODY, answer);
+      const { result, uri, requests } = await runViaProxy(fx, proxy, BODY, answer, {
+        flags: ["--timeout", "1s"],
+      });
       const code = /<Code>([^<]+)<\/Code>/.exec(answer.body)?.[1] ?? "";
       expectFailure(result, "S3_ERROR", `${uri}: S3 answered ${code}`);
-      expect(requests).toBe(3);
+      expect(requests).toBeGreaterThanOrEqual(3);
     },
   );
 });
@@ -54,9 +56,15 @@ describe("a transient S3 server error is retried", () => {
 test.concurrent(
   "a connection reset on every attempt is NETWORK (ECONNRESET), not TIMEOUT",
   async () => {
-    const { result, uri, requests } = await runViaProxy(fx, proxy, BODY, { destroy: true });
+    const { result, uri, requests } = await runViaProxy(
+      fx,
+      proxy,
+      BODY,
+      { destroy: true },
+      { flags: ["--timeout", "1s"] },
+    );
     const port = new URL(proxy.url).port;
     expectFailure(result, "NETWORK", `${uri}: cannot reach 127.0.0.1:${port} (ECONNRESET)`);
-    expect(requests).toBe(3);
+    expect(requests).toBeGreaterThanOrEqual(3);
   },
 );

@@ -196,6 +196,22 @@ describe("edit", () => {
     if (existsSync("/dev/shm")) expect(readdirSync("/dev/shm")).toEqual(before);
   });
 
+  test.each([".", ".."])(
+    'refuses a key ending in "/%s" with BAD_URI before reading it',
+    async (segment) => {
+      const uri = `s3://${world.bucket}/${freshKey()}/${segment}`;
+      const result = await edit(uri, "/bin/true", editLog());
+      expect(result).toMatchObject({
+        exitCode: 125,
+        stdout: "",
+        stderr: errorLine(
+          `invalid source ${JSON.stringify(uri)}: the key ends in "/${segment}", which clients resolve as a path; edit the object under its plain key`,
+          "BAD_URI",
+        ),
+      });
+    },
+  );
+
   test("uploads nothing when the editor deletes the file", async () => {
     const { key, uri } = await stored();
     const log = editLog();

@@ -41,6 +41,8 @@ export interface FaultRule {
   readonly match: RuleMatch;
   /** How many requests the rule applies to; default: all. */
   readonly times?: number;
+  /** The share (0–1) of matching requests it takes, picked at random; default: every one. */
+  readonly fraction?: number;
   readonly respond: FaultAction;
 }
 
@@ -116,7 +118,12 @@ interface LiveRule {
 }
 
 function takeRule(rules: LiveRule[], seen: SeenRequest): FaultAction | undefined {
-  const live = rules.find((r) => r.remaining > 0 && matches(r.rule.match, seen));
+  const live = rules.find(
+    (r) =>
+      r.remaining > 0 &&
+      matches(r.rule.match, seen) &&
+      (r.rule.fraction === undefined || Math.random() < r.rule.fraction),
+  );
   if (!live) return undefined;
   live.remaining -= 1;
   return live.rule.respond;

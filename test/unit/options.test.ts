@@ -1,4 +1,42 @@
-import { parseDuration, parseSize } from "../../src/cli/options";
+import { commonOptions, parse, parseDuration, parseSize } from "../../src/cli/options";
+import { UsageError } from "../../src/errors";
+
+/** The usage error parse() throws for `args`. */
+function usageError(args: string[]): UsageError {
+  try {
+    parse(args, commonOptions);
+  } catch (err) {
+    if (err instanceof UsageError) return err;
+    throw err;
+  }
+  throw new Error(`${args.join(" ")} parsed`);
+}
+
+describe("parse: every util.parseArgs error is one line naming the problem", () => {
+  test.each([
+    [
+      ["--timeout", "-5"],
+      '--timeout needs a value; to pass one that starts with "-", write --timeout=-5',
+    ],
+    [
+      ["--timeout", "--quiet"],
+      '--timeout needs a value; to pass one that starts with "-", write --timeout=--quiet',
+    ],
+    [["--timeout"], "--timeout needs a value"],
+    [["--quiet=yes"], "--quiet takes no value"],
+    [["--bogus"], "unknown option --bogus; see --help"],
+    [["--bogus=CANARY-5a1f"], "unknown option --bogus; see --help"],
+    [["-qx"], "unknown option -x; see --help"],
+  ])("%j", (args, message) => {
+    expect(usageError(args).message).toBe(message);
+  });
+
+  test("an option name full of escape sequences: printable, at most 64 characters of it", () => {
+    const option = `--${"\u001b[31m".repeat(40)}`;
+    const shown = `${option.replaceAll("\u001b", "?").slice(0, 61)}...`;
+    expect(usageError([option]).message).toBe(`unknown option ${shown}; see --help`);
+  });
+});
 
 describe("parseDuration", () => {
   test.each([
