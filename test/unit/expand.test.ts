@@ -6,7 +6,13 @@ const expand = (
   literal: string[] = [],
 ) =>
   Object.fromEntries(
-    expandValues(new Map(Object.entries(vars)), new Set(literal), (n) => inherited[n], "s3://b/k"),
+    expandValues(
+      new Map(Object.entries(vars)),
+      new Set(literal),
+      (n) => inherited[n],
+      "s3://b/k",
+      1024 * 1024,
+    ),
   );
 
 describe("expandValues", () => {
