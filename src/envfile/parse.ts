@@ -116,14 +116,15 @@ function quotedContent(c: Cursor, open: number): { content: string; close: numbe
   const lineOf = (i: number): number => c.lineNo + newlinesBetween(text, c.pos, i);
   if (q === '"') {
     // dotenv turns only \n and \r into control characters and keeps \" \\ \t
-    // as typed, where shells, Compose and python-dotenv unescape them.
+    // as typed, where shells, Compose and python-dotenv unescape them. \$ is
+    // kept too: it is --expand's literal dollar.
     for (let i = content.indexOf("\\"); i !== -1; i = content.indexOf("\\", i + 2)) {
       const next = content[i + 1];
-      if (next !== "n" && next !== "r") {
+      if (next !== "n" && next !== "r" && next !== "$") {
         throw fail(
           c.where,
           lineOf(open + 1 + i),
-          'a backslash inside double quotes may only start \\n or \\r (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
+          'a backslash inside double quotes may only start \\n, \\r or \\$ (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
         );
       }
     }

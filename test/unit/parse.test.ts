@@ -147,11 +147,11 @@ describe("parseEnvFile refuses what dotenv would lose, change or hide", () => {
     ],
     [
       'A="a\\tb"\n',
-      'a backslash inside double quotes may only start \\n or \\r (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
+      'a backslash inside double quotes may only start \\n, \\r or \\$ (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
     ],
     [
       'A="a\\"b"\n',
-      'a backslash inside double quotes may only start \\n or \\r (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
+      'a backslash inside double quotes may only start \\n, \\r or \\$ (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
     ],
     [
       "A=x\u00a0\n",
@@ -189,6 +189,10 @@ describe("parseEnvFile accepts, with the value a reader sees", () => {
 
   test("\\n and \\r escapes inside double quotes", () => {
     expect(vars('A="a\\nb\\rc"\n')).toEqual({ A: "a\nb\rc" });
+  });
+
+  test("\\$ inside double quotes as typed (--expand reads it as a literal $)", () => {
+    expect(vars('A="\\$x"\n')).toEqual({ A: "\\$x" });
   });
 
   test("backslashes inside single quotes, literally", () => {
