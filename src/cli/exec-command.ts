@@ -125,7 +125,9 @@ async function prepare(
     );
   }
   const loaded = await loadSources(locations, settings.s3, settings.encryption);
-  const sources = values.expand ? expandLayers(loaded, env, policy.precedence) : loaded;
+  const sources = values.expand
+    ? expandLayers(loaded, env, policy.precedence, settings.s3.maxBytes)
+    : loaded;
   for (const s of sources) {
     if (s.duplicates.length > 0)
       log.warn(`${s.source} sets a name more than once; the last wins`, { names: s.duplicates });

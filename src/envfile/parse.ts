@@ -1,9 +1,11 @@
-// dotenv syntax, strictly. dotenv's parse() decides every value (quotes,
-// multiline, escapes, comments), but it silently drops what it cannot read,
-// so this layer first walks the file itself to find each entry's line span
-// and to reject what dotenv would skip or misread. Errors carry line numbers
-// only: a bad line may well be half of a password.
-import { parse as dotenvParse } from "dotenv";
+// dotenv syntax, strictly. Every value is decided here, by one left-to-right
+// scan, and only in the subset of dotenv's syntax where dotenv, a shell-minded
+// human and this scan all read the same string; anything else is refused with
+// its line number. dotenv's parse() is not called: it silently drops what it
+// cannot read, and its regular expression overflows V8's stack on quoted
+// values of a few MB. (The property tests check the accepted subset against
+// dotenv's parse() itself.) Errors carry line numbers only: a bad line may
+// well be half of a password.
 import { EnvFileError } from "../errors";
 
 export interface ParsedEnv {
@@ -17,7 +19,20 @@ export interface ParsedEnv {
 
 export const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ENTRY_START = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=[ \t]*/;
+/** A line inside a quoted value that a reader could take for an assignment. */
+const LOOKS_LIKE_ENTRY = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=/;
+
+/** The name a line inside a multi-line value seems to assign, if it reads like NAME=…. */
+export function lookalikeName(line: string): string | undefined {
+  return LOOKS_LIKE_ENTRY.exec(line.slice(0, 256))?.[1];
+}
 const QUOTES = new Set(["'", '"', "`"]);
+// JavaScript's \s: what dotenv trims from an unquoted value. Spaces and tabs
+// are the only ones a reader can be expected to notice, or not mind losing.
+const INVISIBLE_EDGE = /^[ \t]*[^\S \t]|[^\S \t][ \t]*$/;
+// U+2028 and U+2029 end a line for dotenv's regular expression (not for
+// editors, grep or us), so outside quotes they would start a hidden entry.
+const SEPARATORS = /[\u2028\u2029]/;
 
 function fail(where: string, line: number, why: string): EnvFileError {
   return new EnvFileError("PARSE", `${where}: line ${line}: ${why}`);
@@ -42,17 +57,8 @@ function decode(bytes: Uint8Array, where: string, maxBytes: number): string {
   } catch {
     throw new EnvFileError("NOT_UTF8", `${where} is not valid UTF-8`);
   }
+  // A lone CR ends a line, as in dotenv and in editors that read old Mac files.
   return text.replace(/\r\n?/g, "\n");
-}
-
-/** Index just past the closing quote of a quoted value starting at `open`, or -1. */
-function closingQuote(text: string, open: number): number {
-  const q = text[open];
-  for (let i = open + 1; i < text.length; i++) {
-    if (text[i] === "\\" && text[i + 1] === q) i++;
-    else if (text[i] === q) return i + 1;
-  }
-  return -1;
 }
 
 function newlinesBetween(text: string, from: number, to: number): number {
@@ -61,67 +67,214 @@ function newlinesBetween(text: string, from: number, to: number): number {
   return n;
 }
 
+function lineEndFrom(text: string, from: number): number {
+  const eol = text.indexOf("\n", from);
+  return eol === -1 ? text.length : eol;
+}
+
+interface Entry {
+  readonly name: string;
+  readonly value: string;
+  readonly quote: string | undefined;
+  /** Index of the newline (or end of text) that ends the entry. */
+  readonly end: number;
+}
+
+/** A line's own line number and where it sits in the text, for error messages. */
+interface Cursor {
+  readonly text: string;
+  readonly where: string;
+  readonly lineNo: number;
+  readonly pos: number;
+}
+
+/** After a closing quote or an unquoted value: nothing, or white space then a comment. */
+function checkTail(c: Cursor, tail: string, line: number, after: string): void {
+  if (SEPARATORS.test(tail)) {
+    throw fail(c.where, line, "contains a Unicode line or paragraph separator outside quotes");
+  }
+  const rest = tail.replace(/^[ \t]+/, "");
+  if (rest === "") return;
+  if (rest.startsWith("#") && rest.length < tail.length) return;
+  if (rest.startsWith("#")) {
+    throw fail(
+      c.where,
+      line,
+      `'#' right after ${after} is read as a comment by dotenv but not by a shell; put a space before it or quote the value`,
+    );
+  }
+  throw fail(c.where, line, `unexpected text after ${after}`);
+}
+
+/** The characters between the quotes, with dotenv's meaning, or a refusal. */
+function quotedContent(c: Cursor, open: number): { content: string; close: number } {
+  const { text } = c;
+  const q = text[open] ?? "";
+  const close = text.indexOf(q, open + 1);
+  if (close === -1) throw fail(c.where, c.lineNo, "quoted value is never closed");
+  const content = text.slice(open + 1, close);
+  const lineOf = (i: number): number => c.lineNo + newlinesBetween(text, c.pos, i);
+  if (q === '"') {
+    // dotenv turns only \n and \r into control characters and keeps \" \\ \t
+    // as typed, where shells, Compose and python-dotenv unescape them. \$ is
+    // kept too: it is --expand's literal dollar.
+    for (let i = content.indexOf("\\"); i !== -1; i = content.indexOf("\\", i + 2)) {
+      const next = content[i + 1];
+      if (next !== "n" && next !== "r" && next !== "$") {
+        throw fail(
+          c.where,
+          lineOf(open + 1 + i),
+          'a backslash inside double quotes may only start \\n, \\r or \\$ (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
+        );
+      }
+    }
+  } else if (content.endsWith("\\")) {
+    throw fail(
+      c.where,
+      lineOf(close),
+      `a backslash right before the closing ${q} reads as an escaped quote to some readers; use another quote style`,
+    );
+  }
+  return { content, close };
+}
+
+function readQuoted(c: Cursor, name: string, open: number): Entry {
+  const { text } = c;
+  const quote = text[open] ?? "";
+  const { content, close } = quotedContent(c, open);
+  const end = lineEndFrom(text, close + 1);
+  checkTail(
+    c,
+    text.slice(close + 1, end),
+    c.lineNo + newlinesBetween(text, c.pos, close),
+    "the closing quote",
+  );
+  const value =
+    quote === '"' && content.includes("\\")
+      ? content.replace(/\\n/g, "\n").replace(/\\r/g, "\r")
+      : content;
+  return { name, value, quote, end };
+}
+
+function readUnquoted(c: Cursor, name: string, start: number, spaced: boolean): Entry {
+  const end = lineEndFrom(c.text, start);
+  const raw = c.text.slice(start, end);
+  const hash = raw.indexOf("#");
+  if (hash === 0 && !spaced) {
+    // dotenv reads A=#x as an empty A: the whole value would be lost.
+    throw fail(
+      c.where,
+      c.lineNo,
+      "a value that starts with '#' is read by dotenv as a comment (an empty value); quote the value",
+    );
+  }
+  if (/[^ \t]#/.test(raw)) {
+    // dotenv cuts "p#ss" to "p": a truncated secret is worse than an error.
+    throw fail(
+      c.where,
+      c.lineNo,
+      "unquoted value contains '#', which dotenv reads as a comment; quote the value",
+    );
+  }
+  const body = hash === -1 ? raw : raw.slice(0, hash);
+  if (SEPARATORS.test(raw)) {
+    throw fail(c.where, c.lineNo, "contains a Unicode line or paragraph separator outside quotes");
+  }
+  if (INVISIBLE_EDGE.test(body)) {
+    throw fail(
+      c.where,
+      c.lineNo,
+      "unquoted value starts or ends with invisible white space that dotenv drops; quote the value",
+    );
+  }
+  return { name, value: body.replace(/[ \t]+$/, ""), quote: undefined, end };
+}
+
+function readEntry(c: Cursor, line: string): Entry {
+  const m = ENTRY_START.exec(line);
+  if (!m || m[1] === undefined) {
+    throw fail(c.where, c.lineNo, "expected NAME=value with NAME matching [A-Za-z_][A-Za-z0-9_]*");
+  }
+  const valueStart = c.pos + m[0].length;
+  const first = c.text[valueStart];
+  if (first !== undefined && QUOTES.has(first)) return readQuoted(c, m[1], valueStart);
+  return readUnquoted(c, m[1], valueStart, /[ \t]$/.test(m[0]));
+}
+
+function isSkipped(c: Cursor, line: string): boolean {
+  const trimmed = line.replace(/^[ \t]+/, "");
+  if (trimmed !== "" && !trimmed.startsWith("#")) return false;
+  if (SEPARATORS.test(line)) {
+    throw fail(c.where, c.lineNo, "contains a Unicode line or paragraph separator outside quotes");
+  }
+  return true;
+}
+
+/** Lines inside multi-line quoted values that look like assignments: line number → name. */
+type Lookalikes = Map<number, string>;
+
+function collectLookalikes(c: Cursor, entry: Entry, into: Lookalikes): void {
+  if (entry.quote === undefined) return;
+  let lineNo = c.lineNo;
+  for (
+    let i = c.text.indexOf("\n", c.pos);
+    i !== -1 && i < entry.end;
+    i = c.text.indexOf("\n", i + 1)
+  ) {
+    lineNo++;
+    const name = lookalikeName(c.text.slice(i + 1, Math.min(i + 1 + 256, entry.end)));
+    if (name !== undefined) into.set(lineNo, name);
+  }
+}
+
+/**
+ * A line inside a quoted value that reads like an assignment to a name the
+ * file sets would show a reader a value the app never gets.
+ */
+function checkLookalikes(
+  where: string,
+  lookalikes: Lookalikes,
+  vars: ReadonlyMap<string, string>,
+): void {
+  for (const [lineNo, name] of lookalikes) {
+    if (vars.has(name)) {
+      throw fail(
+        where,
+        lineNo,
+        "this line is inside a quoted value but reads like an assignment to a variable the file sets; move or rename one of them",
+      );
+    }
+  }
+}
+
 export function parseEnvFile(bytes: Uint8Array, where: string, maxBytes: number): ParsedEnv {
   const text = decode(bytes, where, maxBytes);
   const vars = new Map<string, string>();
   const duplicates: string[] = [];
   const literal = new Set<string>();
+  const lookalikes: Lookalikes = new Map();
   let pos = 0;
   let lineNo = 1;
   while (pos < text.length) {
-    const eol = text.indexOf("\n", pos);
-    const lineEnd = eol === -1 ? text.length : eol;
-    const line = text.slice(pos, lineEnd);
-    const trimmed = line.trim();
-    if (trimmed === "" || trimmed.startsWith("#")) {
-      pos = lineEnd + 1;
+    const c: Cursor = { text, where, lineNo, pos };
+    const line = text.slice(pos, lineEndFrom(text, pos));
+    if (isSkipped(c, line)) {
+      pos += line.length + 1;
       lineNo++;
       continue;
     }
-    const m = ENTRY_START.exec(line);
-    if (!m || m[1] === undefined) {
-      throw fail(where, lineNo, "expected NAME=value with NAME matching [A-Za-z_][A-Za-z0-9_]*");
+    const entry = readEntry(c, line);
+    collectLookalikes(c, entry, lookalikes);
+    if (vars.has(entry.name)) {
+      duplicates.push(entry.name);
+      vars.delete(entry.name);
     }
-    const name = m[1];
-    const valueStart = pos + m[0].length;
-    let entryEnd = lineEnd;
-    const first = text[valueStart];
-    if (first !== undefined && QUOTES.has(first)) {
-      const close = closingQuote(text, valueStart);
-      if (close === -1) throw fail(where, lineNo, "quoted value is never closed");
-      const restEnd = text.indexOf("\n", close);
-      entryEnd = restEnd === -1 ? text.length : restEnd;
-      const rest = text.slice(close, entryEnd).trim();
-      if (rest !== "" && !rest.startsWith("#")) {
-        throw fail(
-          where,
-          lineNo + newlinesBetween(text, pos, close),
-          "unexpected text after the closing quote",
-        );
-      }
-    } else if (/[^ \t]#/.test(line.slice(m[0].length))) {
-      // dotenv cuts "p#ss" to "p": a truncated secret is worse than an error.
-      throw fail(
-        where,
-        lineNo,
-        "unquoted value contains '#', which dotenv reads as a comment; quote the value",
-      );
-    }
-    const parsed = dotenvParse(text.slice(pos, entryEnd));
-    const keys = Object.keys(parsed);
-    const value = parsed[name];
-    if (keys.length !== 1 || value === undefined) {
-      throw fail(where, lineNo, "cannot be parsed as NAME=value");
-    }
-    if (vars.has(name)) {
-      duplicates.push(name);
-      vars.delete(name);
-    }
-    vars.set(name, value);
-    if (first === "'" || first === "`") literal.add(name);
-    else literal.delete(name);
-    lineNo += 1 + newlinesBetween(text, pos, entryEnd);
-    pos = entryEnd + 1;
+    vars.set(entry.name, entry.value);
+    if (entry.quote === "'" || entry.quote === "`") literal.add(entry.name);
+    else literal.delete(entry.name);
+    lineNo += 1 + newlinesBetween(text, pos, entry.end);
+    pos = entry.end + 1;
   }
+  checkLookalikes(where, lookalikes, vars);
   return { vars, duplicates, literal };
 }

@@ -1,13 +1,12 @@
 // Variables → text, for the files ops commands write and for `get --reveal`.
 // A value is written so that parseEnvFile reads back exactly the same string,
-// with and without exec --expand: dotenv takes single-quoted and back-quoted
-// values literally but cannot escape the quote itself, and expands only \n and
-// \r inside double quotes, so each value gets the first style that can hold
-// it. --expand expands $ in double-quoted and unquoted values only, so a value
-// with a $ is single- or back-quoted, or refused. Errors name the variable,
-// never the value.
+// with and without exec --expand, in the first style that can hold it:
+// bare; single or back quotes (literal, even under --expand, but they cannot
+// hold their own quote, a carriage return or a trailing backslash); double
+// quotes (only \n and \r escapes, so no backslash and no $); bare again for
+// what is left. Errors name the variable, never the value.
 import { OpsError } from "../errors";
-import { NAME } from "./parse";
+import { lookalikeName, NAME } from "./parse";
 
 // Written bare: nothing dotenv trims, cuts at '#', unquotes or expands.
 const BARE = /^[\w@%+=:,./-]+$/;
@@ -19,18 +18,46 @@ function unrepresentable(name: string, why: string): OpsError {
   );
 }
 
-/** The right-hand side of NAME=… for one value. */
-export function quoteValue(name: string, value: string): string {
+/** A line after the first that the parser would refuse as a hidden assignment to one of `names`. */
+function hidesAssignment(value: string, names: ReadonlySet<string>): boolean {
+  if (names.size === 0 || !value.includes("\n")) return false;
+  return value
+    .split("\n")
+    .slice(1)
+    .some((line) => {
+      const seen = lookalikeName(line);
+      return seen !== undefined && names.has(seen);
+    });
+}
+
+function literalQuote(value: string, names: ReadonlySet<string>): string | undefined {
+  if (value.endsWith("\\") || value.includes("\r") || hidesAssignment(value, names)) {
+    return undefined;
+  }
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes("`")) return `\`${value}\``;
+  return undefined;
+}
+
+/** Unquoted, the parser keeps the line after the = as it is, if nothing in it is special. */
+function fitsBare(value: string): boolean {
+  return !/^['"`]|[#$\n\r\u2028\u2029]/.test(value) && value.trim() === value;
+}
+
+/**
+ * The right-hand side of NAME=… for one value. `names` are the variables of
+ * the file it goes into: a line of a multi-line value that reads like an
+ * assignment to one of them would be refused by the parser.
+ */
+export function quoteValue(
+  name: string,
+  value: string,
+  names: ReadonlySet<string> = new Set(),
+): string {
   if (value === "" || BARE.test(value)) return value;
   if (value.includes("\0")) throw unrepresentable(name, "it contains a NUL byte");
-  // A closing quote right after a backslash reads as an escaped quote, and a
-  // carriage return inside quotes is read back as a newline.
-  const endsWithBackslash = value.endsWith("\\");
-  if (!endsWithBackslash && !value.includes("\r")) {
-    // Single, then back quotes: both stay literal under exec --expand.
-    if (!value.includes("'")) return `'${value}'`;
-    if (!value.includes("`")) return `\`${value}\``;
-  }
+  const literal = literalQuote(value, names);
+  if (literal !== undefined) return literal;
   // Double quotes and the bare form are expanded by exec --expand.
   if (value.includes("$")) {
     throw unrepresentable(
@@ -38,15 +65,11 @@ export function quoteValue(name: string, value: string): string {
       "it contains a $, which only single or back quotes keep literal under exec --expand, and it cannot be single- or back-quoted (it has both ' and `, a carriage return or a trailing backslash)",
     );
   }
-  if (!endsWithBackslash && !value.includes('"') && !/\\[nr]/.test(value)) {
-    return `"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
-  }
-  // Unquoted, dotenv keeps everything between the = and the end of the line
-  // except white space at either end.
-  if (!/^['"`]|[#\n\r]/.test(value) && value.trim() === value) return value;
+  if (!/["\\]/.test(value)) return `"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+  if (fitsBare(value)) return value;
   throw unrepresentable(
     name,
-    "no dotenv quoting can hold it (it mixes all three quote characters, or a carriage return or a literal \\n with a trailing backslash)",
+    "no dotenv quoting can hold it (it mixes all three quote characters, or has a backslash together with a double quote, a carriage return, a line break or white space at either end)",
   );
 }
 
@@ -58,10 +81,11 @@ function checkName(name: string): void {
 
 /** One NAME=value line per variable, in the map's order. */
 export function serializeEnv(vars: ReadonlyMap<string, string>): string {
+  const names = new Set(vars.keys());
   let text = "";
   for (const [name, value] of vars) {
     checkName(name);
-    text += `${name}=${quoteValue(name, value)}\n`;
+    text += `${name}=${quoteValue(name, value, names)}\n`;
   }
   return text;
 }

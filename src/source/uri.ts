@@ -38,8 +38,12 @@ export function parseS3Uri(uri: string): S3Location {
   let versionId: string | undefined;
   if (q !== -1) {
     const params = new URLSearchParams(rest.slice(q + 1));
+    const seen = new Set<string>();
     for (const name of params.keys()) {
       if (name !== "versionId") throw bad(uri, `unknown query parameter "${name}"`);
+      // URLSearchParams.get() would silently take the first of two versions.
+      if (seen.has(name)) throw bad(uri, `query parameter "${name}" is given more than once`);
+      seen.add(name);
     }
     versionId = params.get("versionId") || undefined;
     if (versionId === undefined) throw bad(uri, "versionId is empty");

@@ -187,7 +187,7 @@ describe("set", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        "the value of X cannot be written to a dotenv file: no dotenv quoting can hold it (it mixes all three quote characters, or a carriage return or a literal \\n with a trailing backslash)",
+        "the value of X cannot be written to a dotenv file: no dotenv quoting can hold it (it mixes all three quote characters, or has a backslash together with a double quote, a carriage return, a line break or white space at either end)",
         "NOT_REPRESENTABLE",
       ),
     });

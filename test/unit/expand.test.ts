@@ -6,7 +6,13 @@ const expand = (
   literal: string[] = [],
 ) =>
   Object.fromEntries(
-    expandValues(new Map(Object.entries(vars)), new Set(literal), (n) => inherited[n], "s3://b/k"),
+    expandValues(
+      new Map(Object.entries(vars)),
+      new Set(literal),
+      (n) => inherited[n],
+      "s3://b/k",
+      1024 * 1024,
+    ),
   );
 
 describe("expandValues", () => {
@@ -47,5 +53,37 @@ describe("expandValues", () => {
 
   test("never runs $(…): it stays as text", () => {
     expect(expand({ P: "$(echo hi)" })).toEqual({ P: "$(echo hi)" });
+  });
+});
+
+describe("expandValues bounds the output by the size limit", () => {
+  const doubling = (steps: number) => {
+    const vars = new Map([["V0", "x"]]);
+    for (let i = 1; i <= steps; i++) vars.set(`V${i}`, `$V${i - 1}$V${i - 1}`);
+    return vars;
+  };
+
+  test("refuses a doubling chain past the limit, naming the variable and the limit", () => {
+    expect(() => expandValues(doubling(40), new Set(), () => undefined, "s3://b/k", 1024)).toThrow(
+      expect.objectContaining({
+        code: "TOO_LARGE",
+        message:
+          "s3://b/k: expanding V10 (--expand) takes the file's values over the 1024-byte limit; raise --max-size if this is intended",
+      }) as Error,
+    );
+  });
+
+  test("accepts a file whose values expand to exactly the limit", () => {
+    // 1 + 2 + 4 + … + 512 = 1023 bytes, plus one more byte for W.
+    const vars = doubling(9).set("W", "y");
+    expect(expandValues(vars, new Set(), () => undefined, "s3://b/k", 1024).get("V9")).toBe(
+      "x".repeat(512),
+    );
+  });
+
+  test("counts literal values too", () => {
+    expect(() =>
+      expandValues(new Map([["P", "ab"]]), new Set(["P"]), () => undefined, "s3://b/k", 1),
+    ).toThrow(expect.objectContaining({ code: "TOO_LARGE" }) as Error);
   });
 });

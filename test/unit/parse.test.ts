@@ -130,3 +130,120 @@ describe("parseEnvFile", () => {
     }
   });
 });
+
+describe("parseEnvFile refuses what dotenv would lose, change or hide", () => {
+  test.each([
+    [
+      "A=#secret\n",
+      "a value that starts with '#' is read by dotenv as a comment (an empty value); quote the value",
+    ],
+    [
+      "A='x'#c\n",
+      "'#' right after the closing quote is read as a comment by dotenv but not by a shell; put a space before it or quote the value",
+    ],
+    [
+      "A='x\\'\n",
+      "a backslash right before the closing ' reads as an escaped quote to some readers; use another quote style",
+    ],
+    [
+      'A="a\\tb"\n',
+      'a backslash inside double quotes may only start \\n, \\r or \\$ (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
+    ],
+    [
+      'A="a\\"b"\n',
+      'a backslash inside double quotes may only start \\n, \\r or \\$ (other readers unescape \\\\, \\" and \\t, dotenv does not); use single quotes for a literal backslash',
+    ],
+    [
+      "A=x\u00a0\n",
+      "unquoted value starts or ends with invisible white space that dotenv drops; quote the value",
+    ],
+    ["A=x\u2028B=y\n", "contains a Unicode line or paragraph separator outside quotes"],
+    ["# note\u2029B=y\n", "contains a Unicode line or paragraph separator outside quotes"],
+    ["A='x' \u2028B=y\n", "contains a Unicode line or paragraph separator outside quotes"],
+  ])("refuses %j by line number", (text, why) => {
+    expect(errorOf(`OK=1\n${text}`)).toMatchObject({
+      code: "PARSE",
+      message: `s3://b/k: line 2: ${why}`,
+    });
+  });
+
+  test("refuses a line inside a quoted value that reads like an assignment to a name the file sets", () => {
+    expect(errorOf("A=1\nB='x\nA=2\n'\n").message).toBe(
+      "s3://b/k: line 3: this line is inside a quoted value but reads like an assignment to a variable the file sets; move or rename one of them",
+    );
+  });
+
+  test("gives the line of a bad escape inside a multi-line double-quoted value", () => {
+    expect(errorOf('A="x\ny\\\\z"\n').message).toMatch(/^s3:\/\/b\/k: line 2: a backslash/);
+  });
+});
+
+describe("parseEnvFile accepts, with the value a reader sees", () => {
+  test("a space then # after = as a comment, giving an empty value", () => {
+    expect(vars("A= # note\n")).toEqual({ A: "" });
+  });
+
+  test("a comment after a quoted value", () => {
+    expect(vars("A='x' # c\n")).toEqual({ A: "x" });
+  });
+
+  test("\\n and \\r escapes inside double quotes", () => {
+    expect(vars('A="a\\nb\\rc"\n')).toEqual({ A: "a\nb\rc" });
+  });
+
+  test("\\$ inside double quotes as typed (--expand reads it as a literal $)", () => {
+    expect(vars('A="\\$x"\n')).toEqual({ A: "\\$x" });
+  });
+
+  test("backslashes inside single quotes, literally", () => {
+    expect(vars("A='C:\\temp\\n'\n")).toEqual({ A: "C:\\temp\\n" });
+  });
+
+  test("a trailing backslash in an unquoted value", () => {
+    expect(vars("A=x\\\n")).toEqual({ A: "x\\" });
+  });
+
+  test("trailing spaces and tabs of an unquoted value are dropped", () => {
+    expect(vars("A=x y \t\n")).toEqual({ A: "x y" });
+  });
+
+  test("a lone carriage return as a line end, as dotenv does", () => {
+    expect(vars("A=1\rB=2\r")).toEqual({ A: "1", B: "2" });
+  });
+
+  test("a line separator inside quotes, as part of the value", () => {
+    expect(vars("A='x\u2028y'\n")).toEqual({ A: "x\u2028y" });
+  });
+
+  test("a PEM line that looks like an assignment to a name the file does not set", () => {
+    expect(vars("K='-----BEGIN-----\nabc=\n-----END-----'\n")).toEqual({
+      K: "-----BEGIN-----\nabc=\n-----END-----",
+    });
+  });
+});
+
+describe("parseEnvFile at sizes up to --max-size", () => {
+  const BIG = 16 * 1024 * 1024;
+  const parseBig = (text: string) => parseEnvFile(Buffer.from(text), "s3://b/k", BIG).vars.get("A");
+  const filler = (n: number) => "x".repeat(n);
+
+  test.each([
+    ["double-quoted", (v: string) => `A="${v}"\n`, 5],
+    ["single-quoted", (v: string) => `A='${v}'\n`, 5],
+    ["unquoted", (v: string) => `A=${v}\n`, 3],
+  ])("reads a %s value that fills the limit exactly", (_style, render, overhead) => {
+    const value = filler(BIG - overhead);
+    expect(parseBig(render(value)) === value).toBe(true);
+  });
+
+  test("reads a multi-line quoted value of 8 MB", () => {
+    const value = `${filler(4 * 1024 * 1024)}\n${filler(4 * 1024 * 1024)}`;
+    expect(parseBig(`A="${value}"\n`) === value).toBe(true);
+  });
+
+  test("refuses one byte over the limit with TOO_LARGE", () => {
+    expect(() => parseBig(`A="${filler(BIG - 4)}"\n`)).toThrow(
+      `s3://b/k is ${BIG + 1} bytes, over the ${BIG}-byte limit; raise --max-size if this is intended`,
+    );
+  });
+});

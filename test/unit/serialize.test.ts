@@ -128,9 +128,10 @@ describe("serializeEnv", () => {
       written++;
       expect({ value, read: parse(text).get("V") }).toEqual({ value, read: value });
     }
-    // Refusals are the exception (about 15% of these worst-case values: all three
-    // quotes, or a $ that single and back quotes cannot hold), not the rule.
-    expect(written).toBeGreaterThan(4000);
+    // Refusals are the exception (about 23% of these worst-case values: all three
+    // quotes, a backslash that double quotes cannot hold, or a $ that single and
+    // back quotes cannot hold), not the rule.
+    expect(written).toBeGreaterThan(3700);
   });
 
   test("what it writes reads back the same under exec --expand; a $ is only ever ' or ` quoted", () => {
@@ -151,7 +152,7 @@ describe("serializeEnv", () => {
       written++;
       const parsed = parseEnvFile(Buffer.from(`B=b\nV=${rhs}\n`), "test.env", MAX);
       // No variable is undefined, so a $ that --expand saw would either throw or change the value.
-      const expanded = expandValues(parsed.vars, parsed.literal, () => undefined, "test.env");
+      const expanded = expandValues(parsed.vars, parsed.literal, () => undefined, "test.env", MAX);
       expect({ value, read: parsed.vars.get("V"), expanded: expanded.get("V") }).toEqual({
         value,
         read: value,
@@ -163,7 +164,7 @@ describe("serializeEnv", () => {
           quote: expect.stringMatching(/^['`]$/) as string,
         });
     }
-    expect(written).toBeGreaterThan(4000);
+    expect(written).toBeGreaterThan(3700);
   });
 
   test("keeps several multiline variables apart", () => {

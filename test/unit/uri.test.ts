@@ -29,6 +29,8 @@ describe("parseS3Uri", () => {
     ["s3://Bad_Bucket/k", "the bucket name is not a valid S3 bucket name"],
     ["s3://bkt/k?version=1", 'unknown query parameter "version"'],
     ["s3://bkt/k?versionId=", "versionId is empty"],
+    ["s3://bkt/k?versionId=A&versionId=B", 'query parameter "versionId" is given more than once'],
+    ["s3://bkt/k?versionId=A&x=1", 'unknown query parameter "x"'],
     ["s3://bkt/%zz", "the object key has a malformed %-escape"],
   ])("rejects %s", (uri, why) => {
     expect(() => parseS3Uri(uri)).toThrow(`invalid source ${JSON.stringify(uri)}: ${why}`);
