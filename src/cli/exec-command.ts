@@ -8,7 +8,17 @@ import { expandLayers } from "../envfile/expand";
 import { buildChildEnv, type PolicyOptions } from "../policy/policy";
 import { loadSources, type LoadedSource } from "../source/load";
 import { parseS3Uri, splitUriList } from "../source/uri";
-import { commonOptions, listValues, loggerFrom, parse, settingsFrom, type Env } from "./options";
+import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../source/verify";
+import {
+  commonOptions,
+  keySpecs,
+  listValues,
+  loggerFrom,
+  parse,
+  readerTrustedKeys,
+  settingsFrom,
+  type Env,
+} from "./options";
 
 const execOptions = {
   ...commonOptions,
@@ -19,6 +29,7 @@ const execOptions = {
   "pass-own-config": { type: "boolean" },
   spawn: { type: "boolean" },
   expand: { type: "boolean" },
+  "insecure-any-kms-key": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 function logLoaded(
@@ -37,6 +48,29 @@ function logLoaded(
     ms,
   });
   log.verbose("names", { names: applied });
+}
+
+// Every start, not once: a development setting that reaches production must show in its logs.
+function warnOptOuts(log: Logger, encryption: EncryptionPolicy): void {
+  if (encryption.allowUnencrypted) {
+    log.warn(
+      "--insecure-allow-unencrypted: objects without SSE-KMS are accepted (development only)",
+    );
+  }
+  if (encryption.trustedKeys === undefined) {
+    log.warn(
+      "no trusted KMS key: objects under any KMS key are accepted, the AWS-managed aws/s3 key " +
+        "included, which anyone with s3:PutObject can write under (development only); " +
+        "name your key with --kms-key-id or S3_KMS_ENV_KMS_KEY_ID",
+    );
+  }
+}
+
+function warnUncheckedKeys(log: Logger, sources: readonly LoadedSource[]): void {
+  for (const s of sources) {
+    if (s.kmsKeyArn !== undefined)
+      log.warn(`${s.source} is under KMS key ${s.kmsKeyArn}, not checked against a trusted key`);
+  }
 }
 
 export async function execCommand(
@@ -77,13 +111,26 @@ export async function execCommand(
     prefixes: listValues(values.prefix, env.S3_KMS_ENV_PREFIX),
     passOwnConfig: values["pass-own-config"] === true,
   };
-  const settings = await settingsFrom(values, env);
-  if (settings.encryption.allowUnencrypted) {
-    log.warn(
-      "--insecure-allow-unencrypted: objects without SSE-KMS are accepted (development only)",
+  const optOuts: DevOptOuts = {
+    anyKey: values["insecure-any-kms-key"] === true,
+    allowUnencrypted: values["insecure-allow-unencrypted"] === true,
+  };
+  // Checked on the names as given, before any lookup: the start fails at once.
+  const named = readerTrustedKeys(keySpecs(values, env));
+  if (optOuts.anyKey && named.length > 0) {
+    throw new UsageError(
+      "give either trusted keys (--kms-key-id, S3_KMS_ENV_KMS_KEY_ID) or --insecure-any-kms-key, not both",
     );
   }
-  const loaded = await loadSources(locations, settings.s3, settings.encryption);
+  execTrustedKeys(named, optOuts);
+  const settings = await settingsFrom(values, env);
+  const encryption: EncryptionPolicy = {
+    allowUnencrypted: settings.allowUnencrypted,
+    trustedKeys: execTrustedKeys(readerTrustedKeys(settings.keys), optOuts),
+  };
+  warnOptOuts(log, encryption);
+  const loaded = await loadSources(locations, settings.s3, encryption);
+  if (encryption.trustedKeys === undefined) warnUncheckedKeys(log, loaded);
   const sources = values.expand ? expandLayers(loaded, env, precedence) : loaded;
   for (const s of sources) {
     if (s.duplicates.length > 0)

@@ -4,13 +4,13 @@ import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
 import { createLogger, type LogLevel, type Logger } from "../log";
 import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
+import type { KmsAccess } from "../source/kms-key";
 import type { S3GetConfig } from "../source/s3-get";
-import type { EncryptionPolicy } from "../source/verify";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export const commonOptions = {
-  "kms-key-id": { type: "string" },
+  "kms-key-id": { type: "string", multiple: true },
   "insecure-allow-unencrypted": { type: "boolean" },
   timeout: { type: "string" },
   "max-size": { type: "string" },
@@ -22,7 +22,9 @@ export const commonOptions = {
 } as const satisfies ParseArgsOptionsConfig;
 
 export interface CommonValues {
-  "kms-key-id"?: string | undefined;
+  "kms-key-id"?: string[] | undefined;
+  /** Only the ops commands that rewrite an existing object have it. */
+  "trusted-kms-key-id"?: string[] | undefined;
   "insecure-allow-unencrypted"?: boolean | undefined;
   timeout?: string | undefined;
   "max-size"?: string | undefined;
@@ -92,17 +94,52 @@ export function loggerFrom(values: CommonValues, env: Env): Logger {
   return createLogger(format, level);
 }
 
+/** Key names as given: each list split on commas and white space, aliases unresolved. */
+export interface KeySpecs {
+  /** --kms-key-id */
+  readonly flag: readonly string[];
+  /** S3_KMS_ENV_KMS_KEY_ID */
+  readonly env: readonly string[];
+  /** --trusted-kms-key-id */
+  readonly trusted: readonly string[];
+}
+
+function splitKeys(texts: readonly string[]): string[] {
+  return texts.flatMap((t) => t.split(/[\s,]+/)).filter((s) => s !== "");
+}
+
+export function keySpecs(values: CommonValues, env: Env): KeySpecs {
+  return {
+    flag: splitKeys(values["kms-key-id"] ?? []),
+    env: splitKeys([env.S3_KMS_ENV_KMS_KEY_ID ?? ""]),
+    trusted: splitKeys(values["trusted-kms-key-id"] ?? []),
+  };
+}
+
 export interface Settings {
   readonly s3: S3GetConfig;
-  readonly encryption: EncryptionPolicy;
-  /** --kms-key-id as given (an alias still unresolved). */
-  readonly kmsKeyId: string | undefined;
+  /** How KMS is reached for alias and key lookups: the same region, endpoint and credentials. */
+  readonly kms: KmsAccess;
+  readonly allowUnencrypted: boolean;
+  /** The key lists, each alias resolved to its key ARN. */
+  readonly keys: KeySpecs;
+}
+
+/** Every alias resolved once, however many lists name it. */
+async function resolveKeys(specs: KeySpecs, kms: KmsAccess): Promise<KeySpecs> {
+  const all = [...new Set([...specs.flag, ...specs.env, ...specs.trusted])];
+  if (all.length === 0) return specs;
+  const { resolveKeyArn } = await import("../source/kms-key");
+  const arns = new Map(
+    await Promise.all(all.map(async (spec) => [spec, await resolveKeyArn(spec, kms)] as const)),
+  );
+  const resolve = (list: readonly string[]): string[] => list.map((s) => arns.get(s) ?? s);
+  return { flag: resolve(specs.flag), env: resolve(specs.env), trusted: resolve(specs.trusted) };
 }
 
 export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
   const timeout = values.timeout ?? env.S3_KMS_ENV_TIMEOUT;
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
-  const kmsKeyId = values["kms-key-id"] ?? (env.S3_KMS_ENV_KMS_KEY_ID || undefined);
   const region = await resolveRegion(env);
   const s3: S3GetConfig = {
     region,
@@ -112,21 +149,45 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
     maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
     maxAttempts: 3,
   };
-  let kmsKeyArn: string | undefined;
-  if (kmsKeyId !== undefined) {
-    const { resolveKeyArn } = await import("../source/kms-key");
-    kmsKeyArn = await resolveKeyArn(kmsKeyId, {
-      region,
-      endpoint: resolveEndpoint(env, "kms"),
-      credentials: s3.credentials,
-      timeoutMs: s3.timeoutMs,
-    });
-  }
+  const kms: KmsAccess = {
+    region,
+    endpoint: resolveEndpoint(env, "kms"),
+    credentials: s3.credentials,
+    timeoutMs: s3.timeoutMs,
+  };
   return {
     s3,
-    kmsKeyId,
-    encryption: { allowUnencrypted: values["insecure-allow-unencrypted"] === true, kmsKeyArn },
+    kms,
+    allowUnencrypted: values["insecure-allow-unencrypted"] === true,
+    keys: await resolveKeys(keySpecs(values, env), kms),
   };
+}
+
+/**
+ * The keys a reader (exec, get, diff, verify) trusts: --kms-key-id, else
+ * S3_KMS_ENV_KMS_KEY_ID. Flags replace the variable rather than add to it, as
+ * every other flag does.
+ */
+export function readerTrustedKeys(keys: KeySpecs): readonly string[] {
+  return keys.flag.length > 0 ? keys.flag : keys.env;
+}
+
+/** The key a writer encrypts with: --kms-key-id, else S3_KMS_ENV_KMS_KEY_ID when it names one key. */
+export function writeKey(keys: KeySpecs): string | undefined {
+  if (keys.flag.length > 1) {
+    throw new UsageError("give --kms-key-id once: it is the one key to write with");
+  }
+  return keys.flag[0] ?? (keys.env.length === 1 ? keys.env[0] : undefined);
+}
+
+/**
+ * The keys an object may be under for a command to rewrite it (set, unset,
+ * edit, rollback, rekey): --trusted-kms-key-id, else S3_KMS_ENV_KMS_KEY_ID,
+ * plus the key it writes with.
+ */
+export function writerTrustedKeys(keys: KeySpecs): readonly string[] {
+  const trusted = keys.trusted.length > 0 ? keys.trusted : keys.env;
+  return [...new Set([...trusted, ...keys.flag])];
 }
 
 /** Repeatable flags and their environment variable, each also comma-separated. */

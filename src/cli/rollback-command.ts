@@ -6,12 +6,14 @@ import {
   newObjectKey,
   objectUri,
   opsCommand,
+  trustOptions,
   warnIfUnversioned,
   writeOptions,
 } from "./ops-common";
+import { writerTrustedKeys } from "./options";
 import { writeJson, writeOut } from "./output";
 
-const options = { ...writeOptions, "version-id": { type: "string" } } as const;
+const options = { ...writeOptions, ...trustOptions, "version-id": { type: "string" } } as const;
 
 export const rollbackCommand = opsCommand({
   name: "rollback",
@@ -27,6 +29,7 @@ export const rollbackCommand = opsCommand({
       maxBytes: settings.s3.maxBytes,
       allowNames,
       pin: newObjectKey(values, settings),
+      trustedKeys: writerTrustedKeys(settings.keys),
     });
     if (result.changed) warnIfUnversioned(log, args.loc, result.versionId);
     const summary = {

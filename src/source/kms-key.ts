@@ -1,5 +1,6 @@
-// Resolve a --kms-key-id given as an alias to the key ARN that S3 reports.
-// Key ids and key ARNs need no call; only aliases load the KMS client.
+// KMS lookups: a --kms-key-id alias resolved to the key ARN that S3 reports
+// (key ids and key ARNs need no call; only aliases load the KMS client), and
+// whether a key is AWS-managed (verify).
 import type { CredentialSource } from "./aws-config";
 import { SourceError } from "../errors";
 
@@ -11,12 +12,55 @@ export interface KmsAccess {
   readonly timeoutMs: number;
 }
 
-function isAlias(spec: string): boolean {
+export interface KeyFacts {
+  readonly arn: string;
+  /** "AWS" for an AWS-managed key such as aws/s3, "CUSTOMER" for one of yours. */
+  readonly keyManager: string | undefined;
+}
+
+export function isAlias(spec: string): boolean {
   return spec.startsWith("alias/") || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(spec);
 }
 
-export async function resolveKeyArn(spec: string, kms: KmsAccess): Promise<string> {
-  if (!isAlias(spec)) return spec;
+/** Why a lookup is made, for its error messages. */
+export interface LookupPurpose {
+  /** "resolve", "check", … */
+  readonly verb: string;
+  /** What to do when kms:DescribeKey is denied. */
+  readonly deniedHint: string;
+}
+
+export const RESOLVE: LookupPurpose = {
+  verb: "resolve",
+  deniedHint: "pass the key ARN instead of an alias",
+};
+
+function lookupError(err: unknown, spec: string, why: LookupPurpose, kms: KmsAccess): SourceError {
+  const what = why.verb;
+  const name = (err as { name?: string }).name;
+  if (name === "NotFoundException") {
+    return new SourceError("KMS_ERROR", `KMS key ${spec} does not exist in ${kms.region}`);
+  }
+  if (name === "AccessDeniedException") {
+    return new SourceError(
+      "KMS_ACCESS_DENIED",
+      `cannot ${what} ${spec}: kms:DescribeKey denied; ${why.deniedHint}`,
+    );
+  }
+  if (name === "AbortError" || name === "TimeoutError") {
+    return new SourceError(
+      "TIMEOUT",
+      `cannot ${what} ${spec}: KMS did not answer within ${kms.timeoutMs} ms`,
+    );
+  }
+  return new SourceError("KMS_ERROR", `cannot ${what} ${spec} (${name ?? "KMS error"})`);
+}
+
+export async function describeKey(
+  spec: string,
+  kms: KmsAccess,
+  why: LookupPurpose,
+): Promise<KeyFacts> {
   const { KMSClient, DescribeKeyCommand } = await import("@aws-sdk/client-kms");
   const client = new KMSClient({
     region: kms.region,
@@ -30,26 +74,15 @@ export async function resolveKeyArn(spec: string, kms: KmsAccess): Promise<strin
     });
     const arn = out.KeyMetadata?.Arn;
     if (!arn) throw new Error("no ARN");
-    return arn;
+    return { arn, keyManager: out.KeyMetadata?.KeyManager };
   } catch (err) {
-    const name = (err as { name?: string }).name;
-    if (name === "NotFoundException") {
-      throw new SourceError("KMS_ERROR", `KMS key ${spec} does not exist in ${kms.region}`);
-    }
-    if (name === "AccessDeniedException") {
-      throw new SourceError(
-        "KMS_ACCESS_DENIED",
-        `cannot resolve ${spec}: kms:DescribeKey denied; pass the key ARN instead of an alias`,
-      );
-    }
-    if (name === "AbortError" || name === "TimeoutError") {
-      throw new SourceError(
-        "TIMEOUT",
-        `cannot resolve ${spec}: KMS did not answer within ${kms.timeoutMs} ms`,
-      );
-    }
-    throw new SourceError("KMS_ERROR", `cannot resolve ${spec} (${name ?? "KMS error"})`);
+    throw lookupError(err, spec, why, kms);
   } finally {
     client.destroy();
   }
+}
+
+export async function resolveKeyArn(spec: string, kms: KmsAccess): Promise<string> {
+  if (!isAlias(spec)) return spec;
+  return (await describeKey(spec, kms, RESOLVE)).arn;
 }
