@@ -21,7 +21,7 @@ export const diffCommand = opsCommand({
       s3,
       args.a,
       args.b,
-      readOptions(settings, readerTrustedKeys(settings.keys)),
+      readOptions(settings, await readerTrustedKeys(settings)),
     );
     if (values.json) {
       await writeJson({ same: isSame(diff), ...diff });

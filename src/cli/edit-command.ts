@@ -22,9 +22,9 @@ export const editCommand = opsCommand({
   },
   run: async ({ values, args: loc, env, log, settings, s3, allowNames }) => {
     const result = await editEnv(s3, loc, {
-      ...readOptions(settings, writerTrustedKeys(settings.keys)),
+      ...readOptions(settings, await writerTrustedKeys(settings)),
       allowNames,
-      create: newObjectKey(values, settings),
+      create: await newObjectKey(values, settings),
       editor: editorCommand(env),
       interactive: process.stdin.isTTY === true,
       onInvalid: (err) => log.warn(`${err.message}; re-opening the editor`, { code: err.code }),

@@ -15,7 +15,7 @@ import {
   listValues,
   loggerFrom,
   parse,
-  readerTrustedKeys,
+  readerKeySpecs,
   settingsFrom,
   type Env,
 } from "./options";
@@ -116,17 +116,17 @@ export async function execCommand(
     allowUnencrypted: values["insecure-allow-unencrypted"] === true,
   };
   // Checked on the names as given, before any lookup: the start fails at once.
-  const named = readerTrustedKeys(keySpecs(values, env));
+  const named = readerKeySpecs(keySpecs(values, env));
   if (optOuts.anyKey && named.length > 0) {
     throw new UsageError(
       "give either trusted keys (--kms-key-id, S3_KMS_ENV_KMS_KEY_ID) or --insecure-any-kms-key, not both",
     );
   }
-  execTrustedKeys(named, optOuts);
+  const trusted = execTrustedKeys(named, optOuts);
   const settings = await settingsFrom(values, env);
   const encryption: EncryptionPolicy = {
     allowUnencrypted: settings.allowUnencrypted,
-    trustedKeys: execTrustedKeys(readerTrustedKeys(settings.keys), optOuts),
+    trustedKeys: trusted && (await settings.resolveKeys(trusted)),
   };
   warnOptOuts(log, encryption);
   const loaded = await loadSources(locations, settings.s3, encryption);

@@ -46,7 +46,7 @@ export const getCommand = opsCommand({
     const loaded = await loadEnv(
       s3,
       args.loc,
-      readOptions(settings, readerTrustedKeys(settings.keys)),
+      readOptions(settings, await readerTrustedKeys(settings)),
       keepText,
     );
     warnDuplicates(log, args.loc.uri, loaded.duplicates);

@@ -141,11 +141,11 @@ export function warnDuplicates(log: Logger, where: string, names: readonly strin
 }
 
 /** How a new object is encrypted: --kms-key-id, or the bucket's default key when explicitly asked. */
-export function newObjectKey(
+export async function newObjectKey(
   values: { "bucket-default-key"?: boolean | undefined; "no-bucket-key"?: boolean | undefined },
   settings: Settings,
-): Encrypt | undefined {
-  const keyArn = writeKey(settings.keys);
+): Promise<Encrypt | undefined> {
+  const keyArn = await writeKey(settings);
   if (values["bucket-default-key"] && keyArn !== undefined) {
     throw new UsageError("give either --kms-key-id or --bucket-default-key, not both");
   }
@@ -153,11 +153,11 @@ export function newObjectKey(
   return { mode: "aws:kms", kmsKeyId: keyArn, bucketKeyEnabled: values["no-bucket-key"] !== true };
 }
 
-export function requireNewObjectKey(
+export async function requireNewObjectKey(
   values: Parameters<typeof newObjectKey>[0],
   settings: Settings,
-): Encrypt {
-  const encrypt = newObjectKey(values, settings);
+): Promise<Encrypt> {
+  const encrypt = await newObjectKey(values, settings);
   if (encrypt === undefined) {
     throw new UsageError(
       "give --kms-key-id KEY (or --bucket-default-key to use the bucket's default KMS key)",

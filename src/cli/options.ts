@@ -121,20 +121,25 @@ export interface Settings {
   /** How KMS is reached for alias and key lookups: the same region, endpoint and credentials. */
   readonly kms: KmsAccess;
   readonly allowUnencrypted: boolean;
-  /** The key lists, each alias resolved to its key ARN. */
+  /** The key lists as given: only the ones a command uses are resolved (resolveKeys). */
   readonly keys: KeySpecs;
+  /** Aliases to key ARNs, each at most once per run; key ids and ARNs as given. */
+  readonly resolveKeys: (specs: readonly string[]) => Promise<string[]>;
 }
 
-/** Every alias resolved once, however many lists name it. */
-async function resolveKeys(specs: KeySpecs, kms: KmsAccess): Promise<KeySpecs> {
-  const all = [...new Set([...specs.flag, ...specs.env, ...specs.trusted])];
-  if (all.length === 0) return specs;
-  const { resolveKeyArn } = await import("../source/kms-key");
-  const arns = new Map(
-    await Promise.all(all.map(async (spec) => [spec, await resolveKeyArn(spec, kms)] as const)),
-  );
-  const resolve = (list: readonly string[]): string[] => list.map((s) => arns.get(s) ?? s);
-  return { flag: resolve(specs.flag), env: resolve(specs.env), trusted: resolve(specs.trusted) };
+function keyResolver(kms: KmsAccess): Settings["resolveKeys"] {
+  const arns = new Map<string, Promise<string>>();
+  return async (specs) => {
+    if (specs.length === 0) return [];
+    const { resolveKeyArn } = await import("../source/kms-key");
+    return Promise.all(
+      specs.map((spec) => {
+        const arn = arns.get(spec) ?? resolveKeyArn(spec, kms);
+        arns.set(spec, arn);
+        return arn;
+      }),
+    );
+  };
 }
 
 export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
@@ -159,7 +164,8 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
     s3,
     kms,
     allowUnencrypted: values["insecure-allow-unencrypted"] === true,
-    keys: await resolveKeys(keySpecs(values, env), kms),
+    keys: keySpecs(values, env),
+    resolveKeys: keyResolver(kms),
   };
 }
 
@@ -168,12 +174,12 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
  * S3_KMS_ENV_KMS_KEY_ID. Flags replace the variable rather than add to it, as
  * every other flag does.
  */
-export function readerTrustedKeys(keys: KeySpecs): readonly string[] {
+export function readerKeySpecs(keys: KeySpecs): readonly string[] {
   return keys.flag.length > 0 ? keys.flag : keys.env;
 }
 
 /** The key a writer encrypts with: --kms-key-id, else S3_KMS_ENV_KMS_KEY_ID when it names one key. */
-export function writeKey(keys: KeySpecs): string | undefined {
+export function writeKeySpec(keys: KeySpecs): string | undefined {
   if (keys.flag.length > 1) {
     throw new UsageError("give --kms-key-id once: it is the one key to write with");
   }
@@ -185,9 +191,25 @@ export function writeKey(keys: KeySpecs): string | undefined {
  * edit, rollback, rekey): --trusted-kms-key-id, else S3_KMS_ENV_KMS_KEY_ID,
  * plus the key it writes with.
  */
-export function writerTrustedKeys(keys: KeySpecs): readonly string[] {
+export function writerKeySpecs(keys: KeySpecs): readonly string[] {
   const trusted = keys.trusted.length > 0 ? keys.trusted : keys.env;
   return [...new Set([...trusted, ...keys.flag])];
+}
+
+/** readerKeySpecs, resolved. */
+export function readerTrustedKeys(settings: Settings): Promise<string[]> {
+  return settings.resolveKeys(readerKeySpecs(settings.keys));
+}
+
+/** writerKeySpecs, resolved. */
+export function writerTrustedKeys(settings: Settings): Promise<string[]> {
+  return settings.resolveKeys(writerKeySpecs(settings.keys));
+}
+
+/** writeKeySpec, resolved. */
+export async function writeKey(settings: Settings): Promise<string | undefined> {
+  const spec = writeKeySpec(settings.keys);
+  return spec === undefined ? undefined : (await settings.resolveKeys([spec]))[0];
 }
 
 /** Repeatable flags and their environment variable, each also comma-separated. */

@@ -41,12 +41,12 @@ export const rekeyCommand = opsCommand({
     return objectUri(uri);
   },
   run: async ({ values, args: target, log, settings, s3 }) => {
-    const kmsKeyId = writeKey(settings.keys);
+    const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)
       throw new UsageError("give --kms-key-id NEW, the key to re-encrypt under");
     const outcomes = await rekey(s3, target, {
       encrypt: { mode: "aws:kms", kmsKeyId, bucketKeyEnabled: values["no-bucket-key"] !== true },
-      trustedKeys: writerTrustedKeys(settings.keys),
+      trustedKeys: await writerTrustedKeys(settings),
       dryRun: values["dry-run"] === true,
     });
     const problems = outcomes.filter((o) => o.action === "refused" || o.action === "failed");

@@ -28,8 +28,8 @@ export const rollbackCommand = opsCommand({
     const result = await rollbackEnv(s3, args.loc, args.versionId, {
       maxBytes: settings.s3.maxBytes,
       allowNames,
-      pin: newObjectKey(values, settings),
-      trustedKeys: writerTrustedKeys(settings.keys),
+      pin: await newObjectKey(values, settings),
+      trustedKeys: await writerTrustedKeys(settings),
     });
     if (result.changed) warnIfUnversioned(log, args.loc, result.versionId);
     const summary = {

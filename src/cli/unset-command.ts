@@ -23,7 +23,7 @@ export const unsetCommand = opsCommand({
     const result = await updateEnv(
       s3,
       args.loc,
-      { ...updateOptionsFrom(settings, allowNames, args.maxAttempts), create: undefined },
+      { ...(await updateOptionsFrom(settings, allowNames, args.maxAttempts)), create: undefined },
       (vars) => {
         absent = args.rest.filter((name) => !vars.delete(name));
       },

@@ -44,12 +44,12 @@ export function updateArgs(
   return { loc: objectUri(uri), rest, maxAttempts: attempts(values["max-attempts"]) };
 }
 
-export function updateOptionsFrom(
+export async function updateOptionsFrom(
   settings: Settings,
   allowNames: ReadonlySet<string>,
   maxAttempts: number,
-): Omit<UpdateOptions, "create"> {
-  return { ...readOptions(settings, writerTrustedKeys(settings.keys)), allowNames, maxAttempts };
+): Promise<Omit<UpdateOptions, "create">> {
+  return { ...readOptions(settings, await writerTrustedKeys(settings)), allowNames, maxAttempts };
 }
 
 export function reportUpdate(

@@ -21,7 +21,7 @@ export const verifyCommand = opsCommand({
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {
     const outcomes: Outcome[] = [];
-    const trusted = readerTrustedKeys(settings.keys);
+    const trusted = await readerTrustedKeys(settings);
     for (const loc of args) {
       try {
         const verified = await verifyObject(s3, loc, {

@@ -129,3 +129,16 @@ test.concurrent("--insecure-any-kms-key together with a trusted key is a usage e
     "give either trusted keys (--kms-key-id, S3_KMS_ENV_KMS_KEY_ID) or --insecure-any-kms-key, not both",
   );
 });
+
+test.concurrent(
+  "--kms-key-id replaces S3_KMS_ENV_KMS_KEY_ID, whose alias is then not even looked up",
+  async () => {
+    const uri = await fx.put(`SECRET=${secret}\n`);
+    const env = await execEnv({
+      env: { S3_KMS_ENV_KMS_KEY_ID: "alias/no-such-alias-exec-trust" },
+      flags: ["--kms-key-id", fx.kmsKey.arn],
+      sources: [uri],
+    });
+    expect(env.SECRET).toBe(secret);
+  },
+);

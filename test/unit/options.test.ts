@@ -2,9 +2,9 @@ import {
   keySpecs,
   parseDuration,
   parseSize,
-  readerTrustedKeys,
-  writeKey,
-  writerTrustedKeys,
+  readerKeySpecs,
+  writeKeySpec,
+  writerKeySpecs,
 } from "../../src/cli/options";
 
 describe("parseDuration", () => {
@@ -73,7 +73,7 @@ describe("key lists", () => {
 
   test("a reader trusts the flags instead of the variable when both are given", () => {
     const specs = keySpecs({ "kms-key-id": [K1] }, { S3_KMS_ENV_KMS_KEY_ID: K2 });
-    expect(readerTrustedKeys(specs)).toEqual([K1]);
+    expect(readerKeySpecs(specs)).toEqual([K1]);
   });
 
   test("a writer trusts --trusted-kms-key-id and the key it writes with", () => {
@@ -81,23 +81,23 @@ describe("key lists", () => {
       { "kms-key-id": [K3], "trusted-kms-key-id": [K1] },
       { S3_KMS_ENV_KMS_KEY_ID: K2 },
     );
-    expect(writerTrustedKeys(specs)).toEqual([K1, K3]);
+    expect(writerKeySpecs(specs)).toEqual([K1, K3]);
   });
 
   test("a writer without --trusted-kms-key-id trusts S3_KMS_ENV_KMS_KEY_ID", () => {
-    expect(writerTrustedKeys(keySpecs({}, { S3_KMS_ENV_KMS_KEY_ID: `${K1},${K2}` }))).toEqual([
+    expect(writerKeySpecs(keySpecs({}, { S3_KMS_ENV_KMS_KEY_ID: `${K1},${K2}` }))).toEqual([
       K1,
       K2,
     ]);
   });
 
   test("writes with S3_KMS_ENV_KMS_KEY_ID only when it names one key", () => {
-    expect(writeKey(keySpecs({}, { S3_KMS_ENV_KMS_KEY_ID: K1 }))).toBe(K1);
-    expect(writeKey(keySpecs({}, { S3_KMS_ENV_KMS_KEY_ID: `${K1},${K2}` }))).toBeUndefined();
+    expect(writeKeySpec(keySpecs({}, { S3_KMS_ENV_KMS_KEY_ID: K1 }))).toBe(K1);
+    expect(writeKeySpec(keySpecs({}, { S3_KMS_ENV_KMS_KEY_ID: `${K1},${K2}` }))).toBeUndefined();
   });
 
   test("refuses two keys to write with", () => {
-    expect(() => writeKey(keySpecs({ "kms-key-id": [K1, K2] }, {}))).toThrow(
+    expect(() => writeKeySpec(keySpecs({ "kms-key-id": [K1, K2] }, {}))).toThrow(
       expect.objectContaining({
         code: "USAGE",
         message: "give --kms-key-id once: it is the one key to write with",
