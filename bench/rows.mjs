@@ -25,7 +25,8 @@ function awsCli() {
 export function ownRows(ctx) {
   const exec =
     (prefix, flags = []) =>
-    (app) => [...prefix, "exec", ...flags, ctx.uri, "--", ...app];
+    // The trusted key as an ARN, as production pins it: no DescribeKey.
+    (app) => [...prefix, "exec", "--kms-key-id", ctx.keyArn, ...flags, ctx.uri, "--", ...app];
   return [
     {
       id: "bundle",

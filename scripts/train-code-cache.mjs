@@ -58,6 +58,8 @@ export async function trainCodeCache() {
           AWS_ACCESS_KEY_ID: "training",
           AWS_SECRET_ACCESS_KEY: "training",
           AWS_EC2_METADATA_DISABLED: "true",
+          // A production start names its trusted key, so the trained path does too.
+          S3_KMS_ENV_KMS_KEY_ID: KEY_ARN,
         },
       },
     );

@@ -32,6 +32,8 @@ export type ErrorCode =
   | "INTEGRITY"
   | "NOT_KMS_ENCRYPTED"
   | "WRONG_KMS_KEY"
+  | "NO_TRUSTED_KEY"
+  | "AWS_MANAGED_KEY"
   | "TOO_LARGE"
   | "NOT_UTF8"
   | "NUL_BYTE"

@@ -3,6 +3,7 @@
 import { UsageError } from "../errors";
 import { diffEnv, isSame } from "../ops/diff";
 import { parseS3Uri } from "../source/uri";
+import { readerTrustedKeys } from "./options";
 import { expectArgs, opsOptions, readOptions, opsCommand } from "./ops-common";
 import { writeJson, writeOut } from "./output";
 
@@ -16,7 +17,12 @@ export const diffCommand = opsCommand({
     return { a, b };
   },
   run: async ({ values, args, settings, s3 }) => {
-    const diff = await diffEnv(s3, args.a, args.b, readOptions(settings));
+    const diff = await diffEnv(
+      s3,
+      args.a,
+      args.b,
+      readOptions(settings, await readerTrustedKeys(settings)),
+    );
     if (values.json) {
       await writeJson({ same: isSame(diff), ...diff });
     } else {

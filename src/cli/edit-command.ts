@@ -7,22 +7,24 @@ import {
   objectUri,
   opsCommand,
   readOptions,
+  trustOptions,
   writeOptions,
 } from "./ops-common";
+import { writerTrustedKeys } from "./options";
 import { reportUpdate } from "./update-common";
 
 export const editCommand = opsCommand({
   name: "edit",
-  options: writeOptions,
+  options: { ...writeOptions, ...trustOptions },
   args: (positionals) => {
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
     return objectUri(uri);
   },
   run: async ({ values, args: loc, env, log, settings, s3, allowNames }) => {
     const result = await editEnv(s3, loc, {
-      ...readOptions(settings),
+      ...readOptions(settings, await writerTrustedKeys(settings)),
       allowNames,
-      create: newObjectKey(values, settings),
+      create: await newObjectKey(values, settings),
       editor: editorCommand(env),
       interactive: process.stdin.isTTY === true,
       onInvalid: (err) => log.warn(`${err.message}; re-opening the editor`, { code: err.code }),

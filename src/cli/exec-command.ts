@@ -16,7 +16,17 @@ import { expandLayers } from "../envfile/expand";
 import { buildChildEnv, type PolicyOptions } from "../policy/policy";
 import { loadSources, type LoadedSource } from "../source/load";
 import { parseS3Uri, splitUriList, type S3Location } from "../source/uri";
-import { commonOptions, listValues, loggerFrom, parse, settingsFrom, type Env } from "./options";
+import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../source/verify";
+import {
+  commonOptions,
+  keySpecs,
+  listValues,
+  loggerFrom,
+  parse,
+  readerKeySpecs,
+  settingsFrom,
+  type Env,
+} from "./options";
 
 const execOptions = {
   ...commonOptions,
@@ -27,6 +37,7 @@ const execOptions = {
   "pass-own-config": { type: "boolean" },
   spawn: { type: "boolean" },
   expand: { type: "boolean" },
+  "insecure-any-kms-key": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 type ExecValues = ReturnType<typeof parse<typeof execOptions>>["values"];
@@ -37,6 +48,8 @@ interface ExecRequest {
   readonly values: ExecValues;
   readonly env: Env;
   readonly policy: PolicyOptions;
+  /** Key names as given; undefined: any key (--insecure-any-kms-key). */
+  readonly trusted: readonly string[] | undefined;
 }
 
 function logLoaded(
@@ -55,6 +68,29 @@ function logLoaded(
     ms,
   });
   log.verbose("names", { names: applied });
+}
+
+// Every start, not once: a development setting that reaches production must show in its logs.
+function warnOptOuts(log: Logger, encryption: EncryptionPolicy): void {
+  if (encryption.allowUnencrypted) {
+    log.warn(
+      "--insecure-allow-unencrypted: objects without SSE-KMS are accepted (development only)",
+    );
+  }
+  if (encryption.trustedKeys === undefined) {
+    log.warn(
+      "no trusted KMS key: objects under any KMS key are accepted, the AWS-managed aws/s3 key " +
+        "included, which anyone with s3:PutObject can write under (development only); " +
+        "name your key with --kms-key-id or S3_KMS_ENV_KMS_KEY_ID",
+    );
+  }
+}
+
+function warnUncheckedKeys(log: Logger, sources: readonly LoadedSource[]): void {
+  for (const s of sources) {
+    if (s.kmsKeyArn !== undefined)
+      log.warn(`${s.source} is under KMS key ${s.kmsKeyArn}, not checked against a trusted key`);
+  }
 }
 
 export async function execCommand(
@@ -96,6 +132,18 @@ export async function execCommand(
     prefixes: listValues(values.prefix, env.S3_KMS_ENV_PREFIX),
     passOwnConfig: values["pass-own-config"] === true,
   };
+  const optOuts: DevOptOuts = {
+    anyKey: values["insecure-any-kms-key"] === true,
+    allowUnencrypted: values["insecure-allow-unencrypted"] === true,
+  };
+  // Checked on the names as given, before any lookup: the start fails at once.
+  const named = readerKeySpecs(keySpecs(values, env));
+  if (optOuts.anyKey && named.length > 0) {
+    throw new UsageError(
+      "give either trusted keys (--kms-key-id, S3_KMS_ENV_KMS_KEY_ID) or --insecure-any-kms-key, not both",
+    );
+  }
+  const trusted = execTrustedKeys(named, optOuts);
   const support = execveSupport();
   const spawn = values.spawn === true || support !== "throws";
   if (!values.spawn && support !== "throws") {
@@ -106,7 +154,7 @@ export async function execCommand(
     );
   }
   const guard = guardStart();
-  const plan = await guard.race(prepare({ locations, command, values, env, policy }, log));
+  const plan = await guard.race(prepare({ locations, command, values, env, policy, trusted }, log));
   if (!spawn) return replaceProcess(plan, stdio);
   const exited = spawnAndForward(plan);
   guard.release();
@@ -115,16 +163,17 @@ export async function execCommand(
 
 /** Everything before the app starts: sources fetched, checked, parsed, policy applied, command found. */
 async function prepare(
-  { locations, command, values, env, policy }: ExecRequest,
+  { locations, command, values, env, policy, trusted }: ExecRequest,
   log: Logger,
 ): Promise<ExecPlan> {
   const settings = await settingsFrom(values, env);
-  if (settings.encryption.allowUnencrypted) {
-    log.warn(
-      "--insecure-allow-unencrypted: objects without SSE-KMS are accepted (development only)",
-    );
-  }
-  const loaded = await loadSources(locations, settings.s3, settings.encryption);
+  const encryption: EncryptionPolicy = {
+    allowUnencrypted: settings.allowUnencrypted,
+    trustedKeys: trusted && (await settings.resolveKeys(trusted)),
+  };
+  warnOptOuts(log, encryption);
+  const loaded = await loadSources(locations, settings.s3, encryption);
+  if (encryption.trustedKeys === undefined) warnUncheckedKeys(log, loaded);
   const sources = values.expand
     ? expandLayers(loaded, env, policy.precedence, settings.s3.maxBytes)
     : loaded;

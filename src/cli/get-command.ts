@@ -4,6 +4,7 @@ import { serializeShell } from "../envfile/serialize";
 import { describeVars, fingerprinterFrom, FINGERPRINT_KEY_ENV } from "../ops/fingerprint";
 import { loadEnv, type LoadedEnv } from "../ops/load";
 import { parseS3Uri } from "../source/uri";
+import { readerTrustedKeys } from "./options";
 import { expectArgs, opsOptions, readOptions, opsCommand, warnDuplicates } from "./ops-common";
 import { writeJson, writeOut } from "./output";
 
@@ -42,7 +43,12 @@ export const getCommand = opsCommand({
   run: async ({ values, args, env: environment, log, settings, s3 }) => {
     const fingerprint = fingerprinterFrom(environment[FINGERPRINT_KEY_ENV]);
     const keepText = values.reveal === true && args.format === "dotenv";
-    const loaded = await loadEnv(s3, args.loc, readOptions(settings), keepText);
+    const loaded = await loadEnv(
+      s3,
+      args.loc,
+      readOptions(settings, await readerTrustedKeys(settings)),
+      keepText,
+    );
     warnDuplicates(log, args.loc.uri, loaded.duplicates);
     log.info(args.loc.uri, {
       version: loaded.versionId,

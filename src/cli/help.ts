@@ -4,11 +4,17 @@ import { opsHelp, opsSummary } from "./ops-help";
 
 declare const S3_KMS_ENV_VERSION: string;
 
-const SOURCE_OPTIONS = `Source options (exec and every command that reads):
-  --kms-key-id ID          require objects encrypted with this KMS key (key id, key ARN or
-                           alias; an alias costs one kms:DescribeKey) [S3_KMS_ENV_KMS_KEY_ID]
+const SOURCE_OPTIONS = `Trust and source options:
+  --kms-key-id ID          a KMS key the env files may be under; required (exec refuses to
+                           start without one, NO_TRUSTED_KEY). Repeatable or comma-separated;
+                           a key ARN is best (a key id matches the ARN's key/ suffix, an
+                           alias costs one kms:DescribeKey) [S3_KMS_ENV_KMS_KEY_ID, a list
+                           separated by commas or white space; the flags replace it]
+  --insecure-any-kms-key   trust an object under any KMS key, the AWS-managed aws/s3 key
+                           included: local development only; warns on every start
   --insecure-allow-unencrypted
-                           accept objects without SSE-KMS: local development only
+                           accept objects without SSE-KMS: local development only; only when
+                           no trusted key is named, and then any KMS key is accepted too
   --timeout DURATION       overall deadline for fetching, retries included (default 10s)
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
@@ -36,12 +42,13 @@ otherwise the command's own status.`,
   exec: `Usage: s3-kms-env exec [options] [s3://bucket/key[?versionId=V] …] -- command [args…]
 
 Fetches each source (later ones override earlier ones), refuses objects that are not
-SSE-KMS encrypted, parses them as dotenv files, and replaces itself with the command
+SSE-KMS encrypted under a trusted key (--kms-key-id), parses them as dotenv files, and replaces itself with the command
 (execve: the command keeps the PID and receives signals directly). With no URI before
 "--", the URIs come from S3_KMS_ENV_URI (separated by commas or white space).
 
 Example:
   ENV S3_KMS_ENV_URI=s3://acme-config/prod/api.env
+  ENV S3_KMS_ENV_KMS_KEY_ID=arn:aws:kms:eu-west-1:111122223333:key/1234abcd-…
   ENTRYPOINT ["s3-kms-env", "exec", "--"]
   CMD ["ruby", "app.rb"]
 

@@ -8,12 +8,14 @@ import { createS3Client, type OpsS3 } from "../ops/client";
 import type { ReadOptions } from "../ops/load";
 import { isUnversioned, type Encrypt } from "../ops/object";
 import { parseS3Uri, type S3Location } from "../source/uri";
+import { trustedOrAny } from "../source/verify";
 import {
   commonOptions,
   listValues,
   loggerFrom,
   parse,
   settingsFrom,
+  writeKey,
   type CommonValues,
   type Env,
   type Settings,
@@ -23,6 +25,11 @@ export const opsOptions = {
   ...commonOptions,
   "allow-name": { type: "string", multiple: true },
   json: { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+/** Options of the commands that rewrite an existing object and so must trust its key. */
+export const trustOptions = {
+  "trusted-kms-key-id": { type: "string", multiple: true },
 } as const satisfies ParseArgsOptionsConfig;
 
 /** Options of the commands that write a new object. */
@@ -86,9 +93,18 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   }
 }
 
-/** How ops read an object: exec's size limit and encryption policy. */
-export function readOptions(settings: Settings): ReadOptions {
-  return { maxBytes: settings.s3.maxBytes, encryption: settings.encryption };
+/**
+ * How ops read an object: exec's size limit, and only under `trusted` keys
+ * when some are named (any KMS key otherwise: reading launders nothing).
+ */
+export function readOptions(settings: Settings, trusted: readonly string[]): ReadOptions {
+  return {
+    maxBytes: settings.s3.maxBytes,
+    encryption: {
+      allowUnencrypted: settings.allowUnencrypted,
+      trustedKeys: trustedOrAny(trusted),
+    },
+  };
 }
 
 /** Exactly the positional arguments `names` describes (they name them in the message). */
@@ -125,11 +141,11 @@ export function warnDuplicates(log: Logger, where: string, names: readonly strin
 }
 
 /** How a new object is encrypted: --kms-key-id, or the bucket's default key when explicitly asked. */
-export function newObjectKey(
+export async function newObjectKey(
   values: { "bucket-default-key"?: boolean | undefined; "no-bucket-key"?: boolean | undefined },
   settings: Settings,
-): Encrypt | undefined {
-  const keyArn = settings.encryption.kmsKeyArn;
+): Promise<Encrypt | undefined> {
+  const keyArn = await writeKey(settings);
   if (values["bucket-default-key"] && keyArn !== undefined) {
     throw new UsageError("give either --kms-key-id or --bucket-default-key, not both");
   }
@@ -137,11 +153,11 @@ export function newObjectKey(
   return { mode: "aws:kms", kmsKeyId: keyArn, bucketKeyEnabled: values["no-bucket-key"] !== true };
 }
 
-export function requireNewObjectKey(
+export async function requireNewObjectKey(
   values: Parameters<typeof newObjectKey>[0],
   settings: Settings,
-): Encrypt {
-  const encrypt = newObjectKey(values, settings);
+): Promise<Encrypt> {
+  const encrypt = await newObjectKey(values, settings);
   if (encrypt === undefined) {
     throw new UsageError(
       "give --kms-key-id KEY (or --bucket-default-key to use the bucket's default KMS key)",

@@ -1,6 +1,9 @@
 // Help texts of the ops commands (merged into help.ts's table).
 const OPS_OPTIONS = `Common options:
-  --kms-key-id ID          KMS key (key id, key ARN or alias) [S3_KMS_ENV_KMS_KEY_ID]
+  --kms-key-id ID          put, set, edit, rollback, rekey: the KMS key to write with (once);
+                           get, diff, verify: a trusted key, repeatable or comma-separated.
+                           Key ARN, key id or alias [S3_KMS_ENV_KMS_KEY_ID: the trusted keys,
+                           comma or white space separated; the key to write with if one]
   --allow-name NAME        allow a name exec refuses, as exec --allow-name does
                            [S3_KMS_ENV_ALLOW_NAMES]
   --timeout DURATION       deadline for each request to S3, its body included (default 10s)
@@ -8,6 +11,12 @@ const OPS_OPTIONS = `Common options:
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
   --json                   machine-readable output (never holds a value)
   --log-format text|json, -q | -v | --debug, -h, --help`;
+
+const TRUST_OPTIONS = `  --trusted-kms-key-id ID  a key the object may be under to be rewritten: repeatable or
+                           comma-separated (default: S3_KMS_ENV_KMS_KEY_ID's list); the key
+                           of --kms-key-id is trusted too. An object under another key is
+                           refused (WRONG_KMS_KEY): re-writing it would bless what anyone
+                           planted in it`;
 
 const NEW_OBJECT_OPTIONS = `  --kms-key-id ID          encrypt with this KMS key
   --bucket-default-key     encrypt with the bucket's default KMS key instead (explicit opt-in)
@@ -61,7 +70,8 @@ ${OPS_OPTIONS}`,
 Sets variables in the env file: reads it, changes them, checks the result as exec will
 read it, and writes it back only if nobody changed it meanwhile (If-Match on the ETag
 read; If-None-Match when creating). On a conflict it re-reads and re-applies, up to
---max-attempts times. The object keeps its KMS key. NAME=@file takes the value from a file
+--max-attempts times. The object keeps its KMS key, which must be trusted when any trusted
+key is named. NAME=@file takes the value from a file
 and NAME=- from stdin (one trailing newline removed), so secrets stay out of shell history;
 an empty file or stdin is refused (NAME= sets an empty value). NAME=@@text sets the literal
 value @text. The file is rewritten one NAME=value line per variable: comments are not kept
@@ -72,6 +82,7 @@ Example:
 
 Options:
   --max-attempts N         writes tried before giving up on a busy object (default 10)
+${TRUST_OPTIONS}
   When the object does not exist yet:
 ${NEW_OBJECT_OPTIONS}
 
@@ -86,6 +97,7 @@ Example:
 
 Options:
   --max-attempts N         writes tried before giving up on a busy object (default 10)
+${TRUST_OPTIONS}
 
 ${OPS_OPTIONS}`,
   edit: `Usage: s3-kms-env edit [options] s3://bucket/key
@@ -100,6 +112,7 @@ Example:
   EDITOR="code --wait" s3-kms-env edit s3://acme-config/prod/api.env
 
 Options:
+${TRUST_OPTIONS}
   When the object does not exist yet:
 ${NEW_OBJECT_OPTIONS}
 
@@ -119,8 +132,10 @@ ${OPS_OPTIONS}`,
   rollback: `Usage: s3-kms-env rollback [options] s3://bucket/key --version-id V
 
 Makes an older version current again by copying it on top as a new version (history is
-kept), encrypted with the current object's KMS key. The old version must be SSE-KMS and
-parse under exec's rules. Refused if the object changed while rolling back.
+kept), encrypted with the current object's KMS key. The old version must be SSE-KMS under
+that key or a trusted one (--trusted-kms-key-id), and parse under exec's rules: a version
+someone wrote under a key of their own is never brought back under yours. Refused if the
+object changed while rolling back.
 
 Example:
   s3-kms-env history s3://acme-config/prod/api.env
@@ -129,28 +144,33 @@ Example:
 Options:
   --version-id V           the version to restore (required)
   --kms-key-id ID          the key to use when the object was deleted (no current key)
+${TRUST_OPTIONS}
 
 ${OPS_OPTIONS}`,
   rekey: `Usage: s3-kms-env rekey [options] s3://bucket/key|s3://bucket/prefix/ --kms-key-id NEW
 
 Re-encrypts one object, or every object under a prefix (a URI ending in "/"), under a new
 KMS key with a server-side copy in place (a new version; contents unchanged). Objects
-already under NEW are skipped, so it is safe to re-run. Objects that are not SSE-KMS are
-refused: upload them with put after checking them. Exit 0 only if every object ends up
-under NEW.
+already under NEW are skipped, so it is safe to re-run. Only objects under a trusted key
+move; others, and objects that are not SSE-KMS, are refused and named one per line: check
+them and upload them with put. Exit 0 only if every object ends up under NEW.
 
 Example:
-  s3-kms-env rekey s3://acme-config/prod/ --kms-key-id alias/acme-config-2027
+  s3-kms-env rekey s3://acme-config/prod/ --trusted-kms-key-id alias/acme-config \\
+    --kms-key-id alias/acme-config-2027
 
 Options:
+${TRUST_OPTIONS}
   --dry-run                report what would change, change nothing
   --no-bucket-key          do not use an S3 Bucket Key
 
 ${OPS_OPTIONS}`,
   verify: `Usage: s3-kms-env verify [options] s3://bucket/key[?versionId=V] …
 
-Exit status 0 only if every object exists, is SSE-KMS encrypted (with --kms-key-id's key,
-when given) and parses under exec's rules (refused names included). Prints "ok" or
+Exit status 0 only if every object exists, is SSE-KMS encrypted (under a trusted key, when
+--kms-key-id or S3_KMS_ENV_KMS_KEY_ID names any), not under an AWS-managed key such as
+aws/s3 (one kms:DescribeKey per object: anyone with s3:PutObject can write under those),
+and parses under exec's rules (refused names included). Prints "ok" or
 "FAILED" per object, and the reason as an error line. For CI and dashboards.
 
 Example:

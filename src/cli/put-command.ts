@@ -30,7 +30,7 @@ export const putCommand = opsCommand({
     return { file, loc: objectUri(uri) };
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {
-    const encrypt = requireNewObjectKey(values, settings);
+    const encrypt = await requireNewObjectKey(values, settings);
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
     const result = await putEnv(s3, args.loc, body, {

@@ -2,11 +2,20 @@
 // argument handling and the report (see ops/rekey.ts).
 import { OpsError, UsageError } from "../errors";
 import { isPrefix, rekey, type RekeyOutcome } from "../ops/rekey";
-import { expectArgs, objectUri, opsCommand, opsOptions, writeOptions } from "./ops-common";
+import {
+  expectArgs,
+  objectUri,
+  opsCommand,
+  opsOptions,
+  trustOptions,
+  writeOptions,
+} from "./ops-common";
+import { writeKey, writerTrustedKeys } from "./options";
 import { writeJson, writeOut } from "./output";
 
 const options = {
   ...opsOptions,
+  ...trustOptions,
   "no-bucket-key": writeOptions["no-bucket-key"],
   "dry-run": { type: "boolean" },
 } as const;
@@ -32,11 +41,12 @@ export const rekeyCommand = opsCommand({
     return objectUri(uri);
   },
   run: async ({ values, args: target, log, settings, s3 }) => {
-    const kmsKeyId = settings.encryption.kmsKeyArn;
+    const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)
       throw new UsageError("give --kms-key-id NEW, the key to re-encrypt under");
     const outcomes = await rekey(s3, target, {
       encrypt: { mode: "aws:kms", kmsKeyId, bucketKeyEnabled: values["no-bucket-key"] !== true },
+      trustedKeys: await writerTrustedKeys(settings),
       dryRun: values["dry-run"] === true,
     });
     const problems = outcomes.filter((o) => o.action === "refused" || o.action === "failed");

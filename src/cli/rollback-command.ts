@@ -6,12 +6,14 @@ import {
   newObjectKey,
   objectUri,
   opsCommand,
+  trustOptions,
   warnIfUnversioned,
   writeOptions,
 } from "./ops-common";
+import { writerTrustedKeys } from "./options";
 import { writeJson, writeOut } from "./output";
 
-const options = { ...writeOptions, "version-id": { type: "string" } } as const;
+const options = { ...writeOptions, ...trustOptions, "version-id": { type: "string" } } as const;
 
 export const rollbackCommand = opsCommand({
   name: "rollback",
@@ -26,7 +28,8 @@ export const rollbackCommand = opsCommand({
     const result = await rollbackEnv(s3, args.loc, args.versionId, {
       maxBytes: settings.s3.maxBytes,
       allowNames,
-      pin: newObjectKey(values, settings),
+      pin: await newObjectKey(values, settings),
+      trustedKeys: await writerTrustedKeys(settings),
     });
     if (result.changed) warnIfUnversioned(log, args.loc, result.versionId);
     const summary = {

@@ -14,11 +14,11 @@ export const setCommand = opsCommand({
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {
     const assigned = await resolveAssignments(args.assignments, settings.s3.maxBytes);
-    const options = updateOptionsFrom(settings, allowNames, args.maxAttempts);
+    const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts);
     const result = await updateEnv(
       s3,
       args.loc,
-      { ...options, create: newObjectKey(values, settings) },
+      { ...options, create: await newObjectKey(values, settings) },
       (vars) => assigned.forEach((value, name) => vars.set(name, value)),
     );
     await reportUpdate(log, values.json, args.loc, result, { set: [...assigned.keys()] });

@@ -1,10 +1,14 @@
 // `s3-kms-env unset s3://bucket/key NAME…`: argument handling only (see ops/update.ts).
 import { checkArgName } from "../ops/assignments";
 import { updateEnv } from "../ops/update";
-import { opsOptions, opsCommand } from "./ops-common";
+import { opsOptions, opsCommand, trustOptions } from "./ops-common";
 import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "./update-common";
 
-const options = { ...opsOptions, "max-attempts": updateOptions["max-attempts"] } as const;
+const options = {
+  ...opsOptions,
+  ...trustOptions,
+  "max-attempts": updateOptions["max-attempts"],
+} as const;
 
 export const unsetCommand = opsCommand({
   name: "unset",
@@ -19,7 +23,7 @@ export const unsetCommand = opsCommand({
     const result = await updateEnv(
       s3,
       args.loc,
-      { ...updateOptionsFrom(settings, allowNames, args.maxAttempts), create: undefined },
+      { ...(await updateOptionsFrom(settings, allowNames, args.maxAttempts)), create: undefined },
       (vars) => {
         absent = args.rest.filter((name) => !vars.delete(name));
       },

@@ -4,11 +4,21 @@ import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import type { UpdateOptions, UpdateResult } from "../ops/update";
 import type { S3Location } from "../source/uri";
-import { objectUri, readOptions, warnIfUnversioned, writeOptions } from "./ops-common";
-import type { Settings } from "./options";
+import {
+  objectUri,
+  readOptions,
+  trustOptions,
+  warnIfUnversioned,
+  writeOptions,
+} from "./ops-common";
+import { writerTrustedKeys, type Settings } from "./options";
 import { writeJson, writeOut } from "./output";
 
-export const updateOptions = { ...writeOptions, "max-attempts": { type: "string" } } as const;
+export const updateOptions = {
+  ...writeOptions,
+  ...trustOptions,
+  "max-attempts": { type: "string" },
+} as const;
 
 const DEFAULT_ATTEMPTS = 10;
 
@@ -34,12 +44,12 @@ export function updateArgs(
   return { loc: objectUri(uri), rest, maxAttempts: attempts(values["max-attempts"]) };
 }
 
-export function updateOptionsFrom(
+export async function updateOptionsFrom(
   settings: Settings,
   allowNames: ReadonlySet<string>,
   maxAttempts: number,
-): Omit<UpdateOptions, "create"> {
-  return { ...readOptions(settings), allowNames, maxAttempts };
+): Promise<Omit<UpdateOptions, "create">> {
+  return { ...readOptions(settings, await writerTrustedKeys(settings)), allowNames, maxAttempts };
 }
 
 export function reportUpdate(

@@ -1,9 +1,11 @@
 // `s3-kms-env verify s3://bucket/key…`: exit 0 only if exec would accept every
 // object; each failure is reported with its own reason and code.
 import { S3KmsEnvError, UsageError } from "../errors";
-import { verifyEnv, type Verified } from "../ops/verify";
+import { verifyObject, type Verified } from "../ops/verify";
 import { parseS3Uri } from "../source/uri";
+import { trustedOrAny } from "../source/verify";
 import { opsOptions, opsCommand, warnDuplicates } from "./ops-common";
+import { readerTrustedKeys } from "./options";
 import { writeJson, writeOut } from "./output";
 
 type Outcome =
@@ -19,12 +21,14 @@ export const verifyCommand = opsCommand({
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {
     const outcomes: Outcome[] = [];
+    const trusted = await readerTrustedKeys(settings);
     for (const loc of args) {
       try {
-        const verified = await verifyEnv(s3, loc, {
+        const verified = await verifyObject(s3, loc, {
           maxBytes: settings.s3.maxBytes,
-          kmsKeyArn: settings.encryption.kmsKeyArn,
+          trustedKeys: trustedOrAny(trusted),
           allowNames,
+          kms: settings.kms,
         });
         warnDuplicates(log, loc.uri, verified.duplicates);
         outcomes.push({ uri: loc.uri, ok: true, ...verified });

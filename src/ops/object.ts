@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { OpsError, SourceError } from "../errors";
 import type { S3Location } from "../source/uri";
-import type { Encryption } from "../source/verify";
+import { isKmsMode, type Encryption } from "../source/verify";
 import type { OpsS3 } from "./client";
 import { send } from "./s3-failure";
 
@@ -163,18 +163,21 @@ export function missingObject(loc: S3Location): OpsError {
 /**
  * How a rewrite of the object is encrypted: with its own KMS key and bucket-key
  * setting, so set, edit and rollback never move it to another key. `fallback`
- * (from --kms-key-id) serves only an object that has no KMS key: absent, or
- * plaintext where that was allowed.
+ * (from --kms-key-id) serves only an absent object: a plaintext one (readable
+ * with --insecure-allow-unencrypted) is never moved under a key, which would
+ * make whatever anyone planted in it look trusted.
  */
 export function keptEncryption(
   loc: S3Location,
   current: ObjectFacts | undefined,
   fallback: Encrypt | undefined,
 ): Encrypt {
-  const mode = current?.serverSideEncryption;
-  if (current === undefined || (mode !== "aws:kms" && mode !== "aws:kms:dsse")) {
+  if (current === undefined) {
     if (fallback) return fallback;
-    if (current === undefined) throw missingObject(loc);
+    throw missingObject(loc);
+  }
+  const mode = current.serverSideEncryption;
+  if (!isKmsMode(mode)) {
     throw new OpsError(
       "NOT_KMS_ENCRYPTED",
       `${loc.uri} is not SSE-KMS encrypted, so it has no key to keep; check its content and upload it with "s3-kms-env put"`,

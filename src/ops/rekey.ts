@@ -1,14 +1,14 @@
 // rekey: re-encrypt one object, or every object under a prefix, under a new
 // KMS key by copying each onto itself (contents and metadata unchanged, a new
 // version). Objects already under the new key are skipped, so a re-run after
-// a partial failure only does what is left. Objects without SSE-KMS are
-// refused: re-encrypting one would make an unchecked, possibly planted file
-// look trusted.
+// a partial failure only does what is left. Objects without SSE-KMS, and
+// objects under a key the user does not trust, are refused: re-encrypting one
+// would make an unchecked, possibly planted file look trusted.
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { OpsS3 } from "./client";
 import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
 import type { S3Location } from "../source/uri";
-import { sameKey } from "../source/verify";
+import { isKmsMode, isTrustedKey, sameKey } from "../source/verify";
 import { copyOnto } from "./copy";
 import { headObject, type Encrypt } from "./object";
 import { mapLimit } from "./pool";
@@ -30,6 +30,8 @@ export interface RekeyOutcome {
 
 export interface RekeyOptions {
   readonly encrypt: Encrypt & { readonly kmsKeyId: string };
+  /** The keys objects may be moved from (the new key needs no mention). */
+  readonly trustedKeys: readonly string[];
   readonly dryRun: boolean;
 }
 
@@ -57,12 +59,22 @@ async function listKeys(s3: OpsS3, loc: S3Location): Promise<string[]> {
   return keys;
 }
 
+function untrusted(loc: S3Location, from: string | undefined): RekeyOutcome {
+  return {
+    uri: loc.uri,
+    action: "refused",
+    from,
+    code: "WRONG_KMS_KEY",
+    reason: `${loc.uri} is under KMS key ${from ?? "(not reported)"}, which is not trusted, so it was not re-keyed; check its content, then name that key with --trusted-kms-key-id (or put the file again)`,
+  };
+}
+
 async function rekeyOne(s3: OpsS3, loc: S3Location, options: RekeyOptions): Promise<RekeyOutcome> {
   try {
     const facts = await headObject(s3, loc);
     const from = facts.kmsKeyArn;
     const mode = facts.serverSideEncryption;
-    if (mode !== "aws:kms" && mode !== "aws:kms:dsse") {
+    if (!isKmsMode(mode)) {
       return {
         uri: loc.uri,
         action: "refused",
@@ -74,6 +86,7 @@ async function rekeyOne(s3: OpsS3, loc: S3Location, options: RekeyOptions): Prom
     if (from !== undefined && sameKey(options.encrypt.kmsKeyId, from)) {
       return { uri: loc.uri, action: "skipped", from };
     }
+    if (!isTrustedKey(options.trustedKeys, from)) return untrusted(loc, from);
     if (options.dryRun) return { uri: loc.uri, action: "would-rekey", from };
     // The copy is conditional twice: on the source (CopySourceIfMatch) and the
     // destination (IfMatch) still being what HEAD saw. dsse stays dsse.

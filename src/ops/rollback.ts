@@ -1,20 +1,35 @@
 // rollback: make an older version current again by copying it on top (a new
 // version; history is kept), under the current object's KMS key. The old
-// version must pass what verify checks, or it could not start the app.
+// version must pass what verify checks, or it could not start the app, and be
+// under a key the user trusts: a version someone wrote under a key of their
+// own would otherwise come back under the trusted one.
 import type { OpsS3 } from "./client";
 import { OpsError } from "../errors";
 import type { S3Location } from "../source/uri";
-import { sameKey } from "../source/verify";
+import { isKmsMode, isTrustedKey, untrustedKeyMessage } from "../source/verify";
 import { copyOnto } from "./copy";
 import { ifExists } from "./load";
-import { headObject, keptEncryption, unchangedSince, type Encrypt, type Written } from "./object";
+import {
+  headObject,
+  keptEncryption,
+  unchangedSince,
+  type Encrypt,
+  type ObjectFacts,
+  type Written,
+} from "./object";
 import { verifyEnv } from "./verify";
 
 export interface RollbackOptions {
   readonly maxBytes: number;
   readonly allowNames: ReadonlySet<string>;
-  /** --kms-key-id: the current object must be under it; the key to use when there is no current object. */
+  /** --kms-key-id: the key to use when there is no current object. */
   readonly pin: Encrypt | undefined;
+  /**
+   * The keys the user trusts (--trusted-kms-key-id or S3_KMS_ENV_KMS_KEY_ID,
+   * and --kms-key-id): the old version must be under one of them, or under
+   * the key it is written with.
+   */
+  readonly trustedKeys: readonly string[];
 }
 
 export interface RollbackResult extends Written {
@@ -23,14 +38,29 @@ export interface RollbackResult extends Written {
   readonly variables: number;
 }
 
-function checkPin(loc: S3Location, kmsKeyArn: string | undefined, pin: Encrypt | undefined): void {
+/** With --kms-key-id, the current object must already be under it: rollback never changes keys. */
+function checkPin(
+  loc: S3Location,
+  current: ObjectFacts | undefined,
+  pin: Encrypt | undefined,
+): void {
   const expected = pin?.kmsKeyId;
-  if (expected !== undefined && kmsKeyArn !== undefined && !sameKey(expected, kmsKeyArn)) {
-    throw new OpsError(
-      "WRONG_KMS_KEY",
-      `${loc.uri} is encrypted with KMS key ${kmsKeyArn}, not the required ${expected}; use rekey to change keys`,
-    );
-  }
+  if (current === undefined || expected === undefined) return;
+  if (!isKmsMode(current.serverSideEncryption) || isTrustedKey([expected], current.kmsKeyArn))
+    return;
+  throw new OpsError(
+    "WRONG_KMS_KEY",
+    `${untrustedKeyMessage(loc.uri, current.kmsKeyArn, [expected])}; use rekey to change keys`,
+  );
+}
+
+/**
+ * The keys the old version may be under: the trusted ones and the key it is
+ * about to be written under. Any other key would move what someone else
+ * wrote under a key exec trusts.
+ */
+function versionKeys(options: RollbackOptions, encrypt: Encrypt): string[] {
+  return [...options.trustedKeys, ...(encrypt.kmsKeyId === undefined ? [] : [encrypt.kmsKeyId])];
 }
 
 export async function rollbackEnv(
@@ -39,11 +69,6 @@ export async function rollbackEnv(
   versionId: string,
   options: RollbackOptions,
 ): Promise<RollbackResult> {
-  const old = await verifyEnv(
-    s3,
-    { ...loc, versionId, uri: `${loc.uri}?versionId=${versionId}` },
-    { maxBytes: options.maxBytes, kmsKeyArn: undefined, allowNames: options.allowNames },
-  );
   const current = await ifExists(headObject(s3, loc));
   if (current === undefined && options.pin === undefined) {
     throw new OpsError(
@@ -51,8 +76,17 @@ export async function rollbackEnv(
       `${loc.uri} has no current version (it was deleted), so there is no key to keep; give --kms-key-id to restore it under that key`,
     );
   }
-  checkPin(loc, current?.kmsKeyArn, options.pin);
+  checkPin(loc, current, options.pin);
   const encrypt = keptEncryption(loc, current, options.pin);
+  const old = await verifyEnv(
+    s3,
+    { ...loc, versionId, uri: `${loc.uri}?versionId=${versionId}` },
+    {
+      maxBytes: options.maxBytes,
+      trustedKeys: versionKeys(options, encrypt),
+      allowNames: options.allowNames,
+    },
+  );
   if (current?.versionId === versionId) {
     const { etag, kmsKeyArn } = current;
     return { versionId, etag, kmsKeyArn, changed: false, variables: old.variables };

@@ -1,14 +1,21 @@
-// verify: would exec accept this object? It must exist, be SSE-KMS (under the
-// pinned key, if any) and parse under exec's rules. Unencrypted objects never
-// pass, whatever --insecure-allow-unencrypted says elsewhere.
+// verify: would exec accept this object? It must exist, be SSE-KMS (under a
+// trusted key, if any are named) and parse under exec's rules. Unencrypted
+// objects never pass, whatever --insecure-allow-unencrypted says elsewhere.
+// The verify command also fails an object under an AWS-managed key: anyone
+// allowed to use S3 in the account can encrypt with aws/s3, so such a file
+// proves nothing about who wrote it.
 import type { OpsS3 } from "./client";
+import { VerifyError } from "../errors";
+import type { KmsAccess } from "../source/kms-key";
 import type { S3Location } from "../source/uri";
 import { checkExecNames } from "./exec-policy";
 import { loadEnv } from "./load";
+import { startDeadline } from "../deadline";
 
 export interface VerifyOptions {
   readonly maxBytes: number;
-  readonly kmsKeyArn: string | undefined;
+  /** undefined: any KMS key. */
+  readonly trustedKeys: readonly string[] | undefined;
   readonly allowNames: ReadonlySet<string>;
 }
 
@@ -26,7 +33,7 @@ export async function verifyEnv(
 ): Promise<Verified> {
   const env = await loadEnv(s3, loc, {
     maxBytes: options.maxBytes,
-    encryption: { allowUnencrypted: false, kmsKeyArn: options.kmsKeyArn },
+    encryption: { allowUnencrypted: false, trustedKeys: options.trustedKeys },
   });
   checkExecNames(loc.uri, env.vars, options.allowNames);
   return {
@@ -35,4 +42,43 @@ export async function verifyEnv(
     variables: env.vars.size,
     duplicates: env.duplicates,
   };
+}
+
+const CHECK = {
+  verb: "check whether AWS manages",
+  deniedHint: "allow it on the key, so verify can tell an AWS-managed key from yours",
+};
+
+/** One kms:DescribeKey on the object's key; fails when AWS manages it. */
+export async function checkCustomerManaged(
+  uri: string,
+  keyArn: string | undefined,
+  kms: KmsAccess,
+): Promise<void> {
+  if (keyArn === undefined) return;
+  const { describeKey } = await import("../source/kms-key");
+  // Its own deadline: --timeout bounds each ops request, not the whole run.
+  const key = await describeKey(
+    keyArn,
+    { ...kms, deadline: startDeadline(kms.deadline.timeoutMs) },
+    CHECK,
+  );
+  if (key.keyManager !== "AWS") return;
+  throw new VerifyError(
+    "AWS_MANAGED_KEY",
+    `${uri} is encrypted with the AWS-managed KMS key ${keyArn}: anyone with s3:PutObject on ` +
+      `the bucket can write under it, so it proves nothing about the writer. Check its content ` +
+      `and put it again under a customer-managed key`,
+  );
+}
+
+/** What the verify command checks: verifyEnv, then that the key is not AWS-managed. */
+export async function verifyObject(
+  s3: OpsS3,
+  loc: S3Location,
+  options: VerifyOptions & { readonly kms: KmsAccess },
+): Promise<Verified> {
+  const verified = await verifyEnv(s3, loc, options);
+  await checkCustomerManaged(loc.uri, verified.kmsKeyArn, options.kms);
+  return verified;
 }

@@ -13,7 +13,8 @@ let proxy: FaultProxy;
 
 beforeAll(async () => {
   await aws.createBucket(bucket);
-  await aws.putEnvObject(bucket, "app.env", "A=1\n", { sse: "aws:kms" });
+  const key = await aws.createKmsKey({ description: "inspector" });
+  await aws.putEnvObject(bucket, "app.env", "A=1\n", { sse: "aws:kms", kmsKeyId: key.arn });
   proxy = await startFaultProxy(motoUrl());
   proxy.addRule({ match: { service: "s3" }, respond: { stall: true } });
 });

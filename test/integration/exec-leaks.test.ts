@@ -117,9 +117,21 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   "--insecure-allow-unencrypted on a plaintext object": {
     put: { sse: "none" },
     flags: () => ["--insecure-allow-unencrypted"],
+    // The opt-out applies only with no trusted key named.
+    env: { S3_KMS_ENV_KMS_KEY_ID: undefined },
     exitCode: 0,
   },
   "--kms-key-id as an alias": { flags: () => ["--kms-key-id", alias], exitCode: 0 },
+  "--insecure-any-kms-key": {
+    flags: () => ["--insecure-any-kms-key"],
+    env: { S3_KMS_ENV_KMS_KEY_ID: undefined },
+    exitCode: 0,
+  },
+  "no trusted key": {
+    env: { S3_KMS_ENV_KMS_KEY_ID: undefined },
+    exitCode: 125,
+    code: "NO_TRUSTED_KEY",
+  },
   "--expand": {
     later: 'DSN="postgres://app:${DB_PASSWORD}@db"\n',
     flags: () => ["--expand"],

@@ -2,12 +2,14 @@
 // and with --kms-key-id only under that key: writing it then took rights on
 // the key, not just s3:PutObject.
 import {
+  ANY_KEY_WARNING,
   escapeRegExp,
   ExecFixture,
   execEnv,
   expectFailure,
   runExec,
   ScratchDir,
+  untrustedKey,
 } from "../support/exec";
 
 const BODY = "DB_PASSWORD=from-the-file\n";
@@ -46,7 +48,7 @@ function notKms(uri: string, has: string): string {
 }
 
 function wrongKey(uri: string, actual: string, required: string): string {
-  return `${uri} is encrypted with KMS key ${actual}, not the required ${required}`;
+  return untrustedKey(uri, actual, [required]);
 }
 
 describe("objects not encrypted with SSE-KMS", () => {
@@ -78,10 +80,11 @@ describe("objects not encrypted with SSE-KMS", () => {
     ["plaintext", "none"],
     ["SSE-S3", "AES256"],
   ] as const)(
-    "--insecure-allow-unencrypted accepts a %s object, with a warning",
+    "--insecure-allow-unencrypted with no trusted key accepts a %s object, with warnings",
     async (_what, sse) => {
       const uri = await fx.put(BODY, { sse });
       const result = await runExec({
+        env: { S3_KMS_ENV_KMS_KEY_ID: undefined },
         flags: ["--insecure-allow-unencrypted"],
         sources: [uri],
         command: ["/bin/sh", "-c", 'printf %s "$DB_PASSWORD"'],
@@ -89,7 +92,7 @@ describe("objects not encrypted with SSE-KMS", () => {
       expect(result).toMatchObject({ exitCode: 0, stdout: "from-the-file" });
       expect(result.stderr).toMatch(
         new RegExp(
-          `^${escapeRegExp(UNENCRYPTED_WARNING)}\ns3-kms-env: loaded 1 variable \\(.* kms=${sse} ms=\\d+\\)\n$`,
+          `^${escapeRegExp(UNENCRYPTED_WARNING)}\n${escapeRegExp(ANY_KEY_WARNING)}\ns3-kms-env: loaded 1 variable \\(.* kms=${sse} ms=\\d+\\)\n$`,
         ),
       );
     },

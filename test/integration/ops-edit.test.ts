@@ -169,6 +169,30 @@ describe("edit", () => {
     });
   });
 
+  test("refuses an object under a key S3_KMS_ENV_KMS_KEY_ID does not trust, before the editor opens", async () => {
+    const key = freshKey();
+    await world.aws.putEnvObject(world.bucket, key, original, {
+      sse: "aws:kms",
+      kmsKeyId: world.otherKey.arn,
+    });
+    const uri = `s3://${world.bucket}/${key}`;
+    const log = editLog();
+    const result = await edit(uri, append, log, {
+      env: { S3_KMS_ENV_KMS_KEY_ID: world.key.arn },
+    });
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${uri} is encrypted with KMS key ${world.otherKey.arn}, not a trusted key (trusted: ${world.key.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
+        "WRONG_KMS_KEY",
+      ),
+    });
+    expect(existsSync(log)).toBe(false);
+    expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);
+    expectNoLeak(result, [secret]);
+  });
+
   test("uploads nothing and removes the copy when the editor crashes", async () => {
     const { key, uri } = await stored();
     const log = editLog();

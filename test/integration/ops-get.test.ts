@@ -148,7 +148,7 @@ describe("get", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not the required ${world.otherKey.arn}`,
+        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
         "WRONG_KMS_KEY",
       ),
     });

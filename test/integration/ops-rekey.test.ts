@@ -1,8 +1,9 @@
 // rekey: every object under a prefix ends up under the new key, content
 // unchanged; re-runs skip what is done; plaintext objects are never blessed.
 import { s3KmsDisabled } from "../support/fault-proxy";
-import { errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
-import { runCli } from "../support/run-cli";
+import { canary, errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
+import { untrustedKey } from "../support/exec";
+import { expectNoLeak, runCli } from "../support/run-cli";
 
 let world: OpsWorld;
 
@@ -10,6 +11,14 @@ beforeAll(async () => {
   world = await opsWorld("rekey");
 });
 afterAll(() => world.aws.destroy());
+
+/** Re-key from world.key, named as trusted, to world.otherKey. */
+const TO_OTHER_KEY = (): string[] => [
+  "--kms-key-id",
+  world.otherKey.arn,
+  "--trusted-kms-key-id",
+  world.key.arn,
+];
 
 /** A fresh prefix holding `files` (name → body), SSE-KMS under world.key unless named "plain*". */
 async function prefixWith(files: Record<string, string>) {
@@ -32,7 +41,7 @@ describe("rekey", () => {
       sse: "aws:kms",
       kmsKeyId: world.key.arn,
     });
-    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()]);
     const a = await world.aws.getObject(world.bucket, `${prefix}a.env`);
     const b = await world.aws.getObject(world.bucket, `${prefix}b.env`);
     expect(result).toMatchObject({
@@ -55,7 +64,7 @@ describe("rekey", () => {
 
   test("skips what is already under the new key, so a re-run changes nothing", async () => {
     const { prefix, uri } = await prefixWith({ "a.env": "A=1\n" });
-    await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    await runCli(["rekey", uri, ...TO_OTHER_KEY()]);
     const again = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.keyId, "--json"]);
     expect(again.exitCode).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual({
@@ -72,8 +81,7 @@ describe("rekey", () => {
     const result = await runCli([
       "rekey",
       `s3://${world.bucket}/${prefix}a.env`,
-      "--kms-key-id",
-      world.otherKey.arn,
+      ...TO_OTHER_KEY(),
     ]);
     expect(result.exitCode).toBe(0);
     expect((await world.aws.getObject(world.bucket, `${prefix}a.env`)).kmsKeyId).toBe(
@@ -86,7 +94,7 @@ describe("rekey", () => {
 
   test("--dry-run reports and changes nothing", async () => {
     const { prefix, uri } = await prefixWith({ "a.env": "A=1\n" });
-    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn, "--dry-run"]);
+    const result = await runCli(["rekey", uri, ...TO_OTHER_KEY(), "--dry-run"]);
     expect(result.stdout).toBe(
       `would rekey s3://${world.bucket}/${prefix}a.env (from=${world.key.arn})\n`,
     );
@@ -95,7 +103,7 @@ describe("rekey", () => {
 
   test("refuses plaintext objects, re-keys the rest, and fails with REKEY_INCOMPLETE", async () => {
     const { prefix, uri } = await prefixWith({ "a.env": "A=1\n", "plain.env": "P=1\n" });
-    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()]);
     const plain = `s3://${world.bucket}/${prefix}plain.env`;
     expect(result.exitCode).toBe(125);
     expect(result.stdout).toMatch(
@@ -116,7 +124,7 @@ describe("rekey", () => {
   test("fails for one plaintext object with its own reason", async () => {
     const { prefix } = await prefixWith({ "plain.env": "P=1\n" });
     const uri = `s3://${world.bucket}/${prefix}plain.env`;
-    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()]);
     expect(result).toMatchObject({
       exitCode: 125,
       stdout: "",
@@ -131,7 +139,7 @@ describe("rekey", () => {
     const { prefix } = await prefixWith({ "a.env": "A=1\n" });
     const uri = `s3://${world.bucket}/${prefix}a.env`;
     await withS3Answer("PUT", s3KmsDisabled(world.otherKey.arn), async (endpoint) => {
-      const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn], {
+      const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()], {
         endpoint,
       });
       expect(result).toMatchObject({
@@ -154,10 +162,77 @@ describe("rekey", () => {
 
   test("fails for a prefix with no objects", async () => {
     const uri = `s3://${world.bucket}/${freshKey("none").replace(/\.env$/, "/")}`;
-    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()]);
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(`no objects under ${uri}`, "NO_SUCH_KEY"),
     });
+  });
+
+  test("skips a planted object under a foreign key, names it, and never moves it", async () => {
+    const foreign = await world.aws.createKmsKey({ description: "rekey foreign" });
+    const secret = canary("planted");
+    const { prefix, uri } = await prefixWith({ "a.env": "A=1\n" });
+    await world.aws.putEnvObject(world.bucket, `${prefix}planted.env`, `EVIL=${secret}\n`, {
+      sse: "aws:kms",
+      kmsKeyId: foreign.arn,
+    });
+    const planted = `s3://${world.bucket}/${prefix}planted.env`;
+    const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()]);
+    const a = await world.aws.getObject(world.bucket, `${prefix}a.env`);
+    expect(result).toEqual({
+      exitCode: 125,
+      signal: null,
+      timedOut: false,
+      stdout:
+        `rekeyed s3://${world.bucket}/${prefix}a.env (from=${world.key.arn} version=${a.versionId})\n` +
+        `refused ${planted} (code=WRONG_KMS_KEY)\n`,
+      stderr:
+        `s3-kms-env: warn: ${planted} is under KMS key ${foreign.arn}, which is not trusted, so it was not re-keyed; check its content, then name that key with --trusted-kms-key-id (or put the file again) (code=WRONG_KMS_KEY)\n` +
+        errorLine(
+          `1 of 2 objects under ${uri} are not under the new key; fix them and run rekey again (done ones are skipped)`,
+          "REKEY_INCOMPLETE",
+        ),
+    });
+    expect(await world.aws.getObject(world.bucket, `${prefix}planted.env`)).toMatchObject({
+      kmsKeyId: foreign.arn,
+    });
+    expect(await world.aws.listVersions(world.bucket, `${prefix}planted.env`)).toHaveLength(1);
+    const exec = await runCli(["exec", "--kms-key-id", world.otherKey.arn, planted, "--", "true"]);
+    expect(exec).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(untrustedKey(planted, foreign.arn, [world.otherKey.arn]), "WRONG_KMS_KEY"),
+    });
+    expectNoLeak(result, [secret]);
+    expectNoLeak(exec, [secret]);
+  });
+
+  test("without a trusted key, moves nothing but what is already under the new key", async () => {
+    const { prefix } = await prefixWith({ "a.env": "A=1\n" });
+    const uri = `s3://${world.bucket}/${prefix}a.env`;
+    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${uri} is under KMS key ${world.key.arn}, which is not trusted, so it was not re-keyed; check its content, then name that key with --trusted-kms-key-id (or put the file again)`,
+        "WRONG_KMS_KEY",
+      ),
+    });
+    expect((await world.aws.getObject(world.bucket, `${prefix}a.env`)).kmsKeyId).toBe(
+      world.key.arn,
+    );
+  });
+
+  test("trusts the keys in S3_KMS_ENV_KMS_KEY_ID as keys to move from", async () => {
+    const { prefix, uri } = await prefixWith({ "a.env": "A=1\n" });
+    const result = await runCli(["rekey", uri, "--kms-key-id", world.otherKey.arn], {
+      env: { S3_KMS_ENV_KMS_KEY_ID: `${world.key.arn} ${world.otherKey.arn}` },
+    });
+    expect(result.exitCode).toBe(0);
+    expect((await world.aws.getObject(world.bucket, `${prefix}a.env`)).kmsKeyId).toBe(
+      world.otherKey.arn,
+    );
   });
 });

@@ -32,12 +32,19 @@ async function versions(bodies: string[], keys: string[] = []) {
 }
 
 describe("rollback", () => {
-  test("copies the old version on top as a new version, under the current key", async () => {
+  test("copies an old version under a named trusted key on top, under the current key", async () => {
     const { key, uri, ids } = await versions(
       ["A=old\n", "A=new\n"],
       [world.key.arn, world.otherKey.arn],
     );
-    const result = await runCli(["rollback", uri, "--version-id", ids[0] ?? ""]);
+    const result = await runCli([
+      "rollback",
+      uri,
+      "--version-id",
+      ids[0] ?? "",
+      "--trusted-kms-key-id",
+      world.key.arn,
+    ]);
     const now = await world.aws.getObject(world.bucket, key);
     expect(result).toMatchObject({
       exitCode: 0,
@@ -120,6 +127,8 @@ describe("rollback", () => {
       ids[0] ?? "",
       "--kms-key-id",
       world.otherKey.arn,
+      "--trusted-kms-key-id",
+      world.key.arn,
     ]);
     expect(restored.exitCode).toBe(0);
     expect(await world.aws.getObject(world.bucket, key)).toMatchObject({
@@ -141,7 +150,7 @@ describe("rollback", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not the required ${world.otherKey.arn}; use rekey to change keys`,
+        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it; use rekey to change keys`,
         "WRONG_KMS_KEY",
       ),
     });
@@ -161,5 +170,29 @@ describe("rollback", () => {
         ),
       });
     });
+  });
+
+  test("refuses a version under a key that is not trusted, and writes nothing", async () => {
+    const foreign = await world.aws.createKmsKey({ description: "rollback foreign" });
+    const secret = canary("evil");
+    const { key, uri, ids } = await versions(
+      [`EVIL=${secret}\n`, "A=1\n"],
+      [foreign.arn, world.key.arn],
+    );
+    const result = await runCli(["rollback", uri, "--version-id", ids[0] ?? ""]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${uri}?versionId=${ids[0]} is encrypted with KMS key ${foreign.arn}, not a trusted key (trusted: ${world.key.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
+        "WRONG_KMS_KEY",
+      ),
+    });
+    expect(await world.aws.getObject(world.bucket, key)).toMatchObject({
+      body: "A=1\n",
+      kmsKeyId: world.key.arn,
+    });
+    expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(2);
+    expectNoLeak(result, [secret]);
   });
 });

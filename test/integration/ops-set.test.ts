@@ -162,11 +162,36 @@ describe("set", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not the required ${world.otherKey.arn}`,
+        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
         "WRONG_KMS_KEY",
       ),
     });
   });
+
+  test.each(["set", "unset"])(
+    "%s refuses an object under a key --trusted-kms-key-id does not name, and writes nothing",
+    async (command) => {
+      const secret = canary("planted");
+      const key = freshKey();
+      await world.aws.putEnvObject(world.bucket, key, `A=${secret}\n`, {
+        sse: "aws:kms",
+        kmsKeyId: world.otherKey.arn,
+      });
+      const uri = `s3://${world.bucket}/${key}`;
+      const change = command === "set" ? "B=2" : "A";
+      const result = await runCli([command, uri, change, "--trusted-kms-key-id", world.key.arn]);
+      expect(result).toMatchObject({
+        exitCode: 125,
+        stdout: "",
+        stderr: errorLine(
+          `${uri} is encrypted with KMS key ${world.otherKey.arn}, not a trusted key (trusted: ${world.key.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
+          "WRONG_KMS_KEY",
+        ),
+      });
+      expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);
+      expectNoLeak(result, [secret]);
+    },
+  );
 
   test("refuses to set a name exec would refuse, and writes nothing", async () => {
     const { key, uri } = await storedEnv("A=1\n");

@@ -1,5 +1,6 @@
 // verify: exit 0 only for an object exec would accept; otherwise the reason.
-import { s3KmsDisabled } from "../support/fault-proxy";
+import { s3KmsDisabled, startFaultProxy, type CannedResponse } from "../support/fault-proxy";
+import { motoUrl } from "../support/moto";
 import { canary, errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
@@ -60,7 +61,7 @@ describe("verify", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not the required ${world.otherKey.keyId}`,
+        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.keyId}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
         "WRONG_KMS_KEY",
       ),
     });
@@ -128,4 +129,57 @@ describe("verify", () => {
       });
     });
   });
+
+  test("fails an object under an AWS-managed key (DescribeKey says KeyManager AWS)", async () => {
+    const secret = canary("managed");
+    const { uri } = await stored(`DB_PASSWORD=${secret}\n`);
+    const proxy = await startFaultProxy(motoUrl());
+    try {
+      // moto reports every key as CUSTOMER, even the one behind alias/aws/s3.
+      proxy.addRule({
+        match: { target: "TrentService.DescribeKey" },
+        respond: awsManagedKey(world.key.arn),
+      });
+      const result = await runCli(["verify", uri], { endpoint: proxy.url });
+      expect(result).toEqual({
+        exitCode: 125,
+        signal: null,
+        timedOut: false,
+        stdout: `FAILED ${uri} (code=AWS_MANAGED_KEY)\n`,
+        stderr: errorLine(
+          `${uri} is encrypted with the AWS-managed KMS key ${world.key.arn}: anyone with s3:PutObject on the bucket can write under it, so it proves nothing about the writer. Check its content and put it again under a customer-managed key`,
+          "AWS_MANAGED_KEY",
+        ),
+      });
+      expect(proxy.requests.filter((r) => r.target === "TrentService.DescribeKey")).toHaveLength(1);
+      expectNoLeak(result, [secret]);
+    } finally {
+      await proxy.close();
+    }
+  });
 });
+
+/** KMS's DescribeKey answer for the aws/s3 key, as AWS sends it. */
+function awsManagedKey(arn: string): CannedResponse {
+  return {
+    status: 200,
+    headers: { "content-type": "application/x-amz-json-1.1" },
+    body: JSON.stringify({
+      KeyMetadata: {
+        AWSAccountId: "123456789012",
+        Arn: arn,
+        CreationDate: 1.7e9,
+        Description: "Default key that protects my S3 objects when no other key is defined",
+        Enabled: true,
+        KeyId: arn.split("/").pop(),
+        KeyManager: "AWS",
+        KeySpec: "SYMMETRIC_DEFAULT",
+        KeyState: "Enabled",
+        KeyUsage: "ENCRYPT_DECRYPT",
+        MultiRegion: false,
+        Origin: "AWS_KMS",
+        EncryptionAlgorithms: ["SYMMETRIC_DEFAULT"],
+      },
+    }),
+  };
+}

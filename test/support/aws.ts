@@ -54,6 +54,19 @@ export function kmsClient(options: ClientOptions = {}): KMSClient {
   return new KMSClient(clientConfig(options));
 }
 
+const createdKeyArns: string[] = [];
+
+/**
+ * The KMS keys this test file has created. exec refuses to start without a
+ * trusted key, so run-cli.ts hands these to every exec as
+ * S3_KMS_ENV_KMS_KEY_ID unless the test sets that variable itself: tests
+ * that are about something else need not name the key, and tests about
+ * trust set (or remove) it explicitly.
+ */
+export function createdKmsKeyArns(): readonly string[] {
+  return createdKeyArns;
+}
+
 /** A bucket name no other test (or earlier run against the same server) uses. */
 export function uniqueBucket(prefix: string): string {
   const safe = prefix
@@ -119,6 +132,7 @@ export class TestAws {
     );
     if (!KeyMetadata?.KeyId || !KeyMetadata.Arn)
       throw new Error("CreateKey returned no key metadata");
+    createdKeyArns.push(KeyMetadata.Arn);
     return { keyId: KeyMetadata.KeyId, arn: KeyMetadata.Arn };
   }
 

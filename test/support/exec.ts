@@ -11,6 +11,18 @@ import { TestAws, uniqueBucket, type ClientOptions, type Sse } from "./aws";
 import type { FaultAction, FaultProxy } from "./fault-proxy";
 import { nodeBinary, runCli, type CliResult, type RunCliOptions } from "./run-cli";
 
+/** The line every start without a trusted key (a development opt-out) logs. */
+export const ANY_KEY_WARNING =
+  "s3-kms-env: warn: no trusted KMS key: objects under any KMS key are accepted, the AWS-managed aws/s3 key included, which anyone with s3:PutObject can write under (development only); name your key with --kms-key-id or S3_KMS_ENV_KMS_KEY_ID";
+
+/** The WRONG_KMS_KEY message. */
+export function untrustedKey(uri: string, actual: string, trusted: readonly string[]): string {
+  return (
+    `${uri} is encrypted with KMS key ${actual}, not a trusted key (trusted: ${trusted.join(", ")}); ` +
+    `refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`
+  );
+}
+
 /** A value no code path of s3-kms-env could print by accident: only a leak shows it. */
 export function canary(label = ""): string {
   return `CANARY_${label}${randomBytes(8).toString("hex")}`;

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TEST_CREDENTIALS, TEST_REGION } from "./aws";
+import { createdKmsKeyArns, TEST_CREDENTIALS, TEST_REGION } from "./aws";
 import { motoUrl } from "./moto";
 
 export const CLI_PATH = path.resolve(__dirname, "../../dist/s3-kms-env.cjs");
@@ -58,11 +58,21 @@ function cleanHome(): string {
   return emptyHome;
 }
 
+/** exec's trusted keys by default: every KMS key this test file created (see createdKmsKeyArns). */
+function trustedKeysEnv(args: readonly string[]): Record<string, string> {
+  const keys = createdKmsKeyArns();
+  return args[0] === "exec" && keys.length > 0 ? { S3_KMS_ENV_KMS_KEY_ID: keys.join(",") } : {};
+}
+
 /**
  * PATH, HOME and the AWS settings for moto; nothing else of the developer's
- * environment (their AWS_* variables in particular) reaches the CLI.
+ * environment (their AWS_* variables in particular) reaches the CLI. `args`,
+ * the CLI's arguments, say whether exec runs and so needs trusted keys.
  */
-export function cliEnv(options: Pick<RunCliOptions, "env" | "endpoint"> = {}): NodeJS.ProcessEnv {
+export function cliEnv(
+  options: Pick<RunCliOptions, "env" | "endpoint"> = {},
+  args: readonly string[] = [],
+): NodeJS.ProcessEnv {
   const merged: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: cleanHome(),
@@ -71,6 +81,7 @@ export function cliEnv(options: Pick<RunCliOptions, "env" | "endpoint"> = {}): N
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     AWS_EC2_METADATA_DISABLED: "true",
+    ...trustedKeysEnv(args),
     ...options.env,
   };
   return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined));
@@ -99,7 +110,7 @@ export function startCli(args: readonly string[], options: RunCliOptions = {}): 
     ...args,
   ];
   const child = spawn(program, programArgs, {
-    env: cliEnv(options),
+    env: cliEnv(options, args),
     cwd: options.cwd,
     stdio: ["pipe", "pipe", "pipe"],
     detached: true,

@@ -132,6 +132,13 @@ describe("Dockerfile.example", () => {
     expect(target).toBe("/usr/local/bin/s3-kms-env");
   });
 
+  test("names the trusted KMS key by ARN, without which exec refuses to start", () => {
+    // A continuation line of the ENV instruction.
+    expect(dockerfile).toMatch(
+      /^\s*S3_KMS_ENV_KMS_KEY_ID=arn:aws:kms:[^:]+:\d{12}:key\/[0-9a-f-]+ \\$/m,
+    );
+  });
+
   test("builds the binary with the project's script, and its app image has no Node", () => {
     expect(instruction("RUN")).toContain("npm run build:binary");
     expect(instruction("FROM").at(-1)).not.toMatch(/node/);
@@ -150,6 +157,7 @@ describe("compose (Rancher) example", () => {
     for (const service of Object.values(compose.services)) {
       expect(service.init).toBe(true);
       expect(service.environment?.S3_KMS_ENV_URI).toMatch(/^s3:\/\//);
+      expect(service.environment?.S3_KMS_ENV_KMS_KEY_ID).toMatch(/^arn:aws:kms:.*:key\//);
     }
   });
 });
