@@ -95,7 +95,11 @@ function expectTimedOutCredentials(result: CliResult): void {
 }
 
 describe.each([
-  ["without --kms-key-id", []],
+  // A key ARN needs no lookup: only the credentials and the fetch are under the deadline.
+  [
+    "with --kms-key-id ARN",
+    ["--kms-key-id", "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"],
+  ],
   ["with --kms-key-id alias/…", ["--kms-key-id", "alias/app-env"]],
 ] as const)("%s", (_what, flags) => {
   test.concurrent.each(hangingSources)("%s: TIMEOUT at --timeout", async (_source, env) => {

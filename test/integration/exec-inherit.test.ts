@@ -31,7 +31,9 @@ const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
 /** What APP reports when started by the shell line `wrap` makes around it, with and without exec. */
 function seen(wrap: (command: string) => string, via: "s3-kms-env" | "directly"): string {
   const command =
-    via === "directly" ? APP : [nodeBinary(), CLI_PATH, "exec", "-q", uri, "--", ...APP];
+    via === "directly"
+      ? APP
+      : [nodeBinary(), CLI_PATH, "exec", "-q", "--kms-key-id", fx.kmsKey.arn, uri, "--", ...APP];
   const run = spawnSync("/bin/sh", ["-c", wrap(command.map(quote).join(" "))], {
     env: cliEnv(),
     encoding: "utf8",
