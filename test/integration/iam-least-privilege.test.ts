@@ -17,6 +17,7 @@ import {
 import {
   ADMIN_POLICY,
   IamMoto,
+  actionsOf,
   credentialEnv,
   loadPolicy,
   withStatement,
@@ -67,6 +68,8 @@ async function upload(body: string, objectKey = freshKey()): Promise<{ uri: stri
 interface Run {
   readonly result: CliResult;
   readonly uri: string;
+  /** diff's second object: both are read at once, and either refusal may come first. */
+  readonly otherUri?: string;
   /** The one object under the prefix (rekey of a prefix). */
   readonly objectUri?: string;
   /** The URI of the version the command read, where it read one by id (rollback). */
@@ -154,6 +157,7 @@ const SCENARIOS: Record<string, Scenario> = {
       return {
         result,
         uri: a.uri,
+        otherUri: b.uri,
         expectSuccess: () => expect(result).toMatchObject({ exitCode: 0, stdout: "", stderr: "" }),
       };
     },
@@ -510,6 +514,17 @@ describe("a user with exactly the command's policy succeeds", () => {
   });
 });
 
+test("every action of every policy has a missing-action row", () => {
+  const rowsOf = (name: string): string[] =>
+    ROWS.filter((row) => row.policy === name).map((row) => row.action);
+  for (const name of Object.keys(SCENARIOS)) {
+    expect({ name, actions: rowsOf(name).sort() }).toEqual({
+      name,
+      actions: actionsOf(loadPolicy(name)).sort(),
+    });
+  }
+});
+
 describe("a user missing one action fails with exit 125 and one error line", () => {
   const title = (row: Row): string =>
     `${rowLabel(row)}: ${row.code}${row.namesAction ? "" : " (the message does not name the action)"}`;
@@ -519,14 +534,18 @@ describe("a user missing one action fails with exit 125 and one error line", () 
     const run = await viaProxy(row.aws ? [row.aws()] : [], (proxy) =>
       scenario.run(credentialEnv(user), proxy),
     );
-    const message = row.message(run);
-    expect(run.result).toEqual({
+    const lines = [run.uri, ...(run.otherUri ? [run.otherUri] : [])].map(
+      (uri) => `s3-kms-env: error: ${row.message({ ...run, uri })} (code=${row.code})\n`,
+    );
+    const { stderr, ...rest } = run.result;
+    expect(rest).toEqual({
       exitCode: 125,
       signal: null,
       stdout: row.stdout?.(run) ?? scenario.failureStdout?.(run.uri, row.code) ?? "",
-      stderr: `s3-kms-env: error: ${message} (code=${row.code})\n`,
       timedOut: false,
     });
+    expect(lines).toContain(stderr);
+    const message = row.message(run);
     expect(message.includes(row.action)).toBe(row.namesAction);
   });
 });
