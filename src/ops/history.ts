@@ -88,7 +88,10 @@ export async function listHistory(
     // The current "null" version (unversioned bucket) is the object itself;
     // S3 also accepts versionId=null, moto 5.2.1 does not.
     const current = v.isLatest && v.versionId === "null";
-    const facts = await headObject(s3, { ...loc, versionId: current ? undefined : v.versionId });
+    const version = current
+      ? { ...loc, versionId: undefined }
+      : { ...loc, versionId: v.versionId, uri: `${loc.uri}?versionId=${v.versionId}` };
+    const facts = await headObject(s3, version);
     return { ...v, serverSideEncryption: facts.serverSideEncryption, kmsKeyArn: facts.kmsKeyArn };
   });
 }

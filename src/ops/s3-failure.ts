@@ -21,6 +21,14 @@ const S3_PERMISSION: Record<S3Action, string> = {
   ListObjectsV2: "s3:ListBucket",
 };
 
+/** A read of one version needs s3:GetObjectVersion, not s3:GetObject (AWS checks them apart). */
+function s3Permission(action: S3Action, uri: string): string {
+  const permission = S3_PERMISSION[action];
+  return /[?&]versionId=/.test(uri)
+    ? permission.replace("s3:GetObject", "s3:GetObjectVersion")
+    : permission;
+}
+
 // What S3 asks KMS for on the caller's behalf, when its message does not say.
 const KMS_PERMISSION: Partial<Record<S3Action, string>> = {
   GetObject: "kms:Decrypt",
@@ -103,7 +111,7 @@ function classify(e: SdkError, uri: string, action: S3Action): [ErrorCode, strin
     }
     return [
       "S3_ACCESS_DENIED",
-      `${uri}: access denied by S3 (${S3_PERMISSION[action]}); check the role's policy and the bucket policy`,
+      `${uri}: access denied by S3 (${s3Permission(action, uri)}); check the role's policy and the bucket policy`,
     ];
   }
   if (name.startsWith("KMS.")) return ["KMS_ERROR", `${uri}: KMS failed (${name})`];

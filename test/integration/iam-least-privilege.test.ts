@@ -74,6 +74,8 @@ interface Run {
   readonly objectUri?: string;
   /** The URI of the version the command read, where it read one by id (rollback). */
   readonly versionUri?: string;
+  /** Every version's URI, where the command reads them all at once (history). */
+  readonly versionUris?: readonly string[];
   /** The outcome a user with the whole policy must see. */
   expectSuccess(): void | Promise<void>;
 }
@@ -176,6 +178,7 @@ const SCENARIOS: Record<string, Scenario> = {
       return {
         result,
         uri: v1.uri,
+        versionUris: [v1, v2].map((v) => `${v.uri}?versionId=${v.v}`),
         expectSuccess: () => {
           expect(result).toMatchObject({ exitCode: 0, stderr: "" });
           const { versions } = JSON.parse(result.stdout) as {
@@ -214,10 +217,13 @@ const SCENARIOS: Record<string, Scenario> = {
     async run(env, { url: endpoint }) {
       const objectKey = freshKey();
       const { uri } = await upload("A=1\n", objectKey);
-      const result = await runCli(["rekey", "-q", uri, "--kms-key-id", newKey.arn], {
-        env,
-        endpoint,
-      });
+      const result = await runCli(
+        ["rekey", "-q", uri, "--kms-key-id", newKey.arn, "--trusted-kms-key-id", key.arn],
+        {
+          env,
+          endpoint,
+        },
+      );
       return {
         result,
         uri,
@@ -241,10 +247,13 @@ const SCENARIOS: Record<string, Scenario> = {
         match: { service: "s3", method: "GET", pathPrefix: LIST_PATH },
         respond: listing(BUCKET, prefix, [objectKey]),
       });
-      const result = await runCli(["rekey", "-q", uri, "--kms-key-id", newKey.arn], {
-        env,
-        endpoint,
-      });
+      const result = await runCli(
+        ["rekey", "-q", uri, "--kms-key-id", newKey.arn, "--trusted-kms-key-id", key.arn],
+        {
+          env,
+          endpoint,
+        },
+      );
       return {
         result,
         uri,
@@ -313,6 +322,8 @@ interface Row {
   readonly stdout?: (run: Run) => string;
   /** How AWS answers where moto cannot refuse: the proxy's rule (else moto itself refuses). */
   readonly aws?: () => FaultRule;
+  /** The URIs the line may name; default: the run's uri and otherUri. */
+  readonly at?: (run: Run) => readonly string[];
 }
 
 const s3Get = (respond: CannedResponse): FaultRule => ({
@@ -410,12 +421,14 @@ const ROWS: Row[] = [
   s3Row("history", "s3:ListBucketVersions"),
   {
     // AWS refuses HeadObject?versionId without s3:GetObjectVersion (a HEAD answer has no body).
-    ...s3Row("history", "s3:GetObjectVersion", "s3:GetObject"),
+    ...s3Row("history", "s3:GetObjectVersion"),
+    // One HeadObject per version, several at once: the first refusal names its version.
+    at: (run) => run.versionUris ?? [],
     aws: () => ({ match: { service: "s3", method: "HEAD" }, respond: s3AccessDenied() }),
   },
   {
-    ...s3Row("rollback", "s3:GetObjectVersion", "s3:GetObject"),
-    message: (run) => s3Denied("s3:GetObject")({ ...run, uri: run.versionUri ?? "" }),
+    ...s3Row("rollback", "s3:GetObjectVersion"),
+    message: (run) => s3Denied("s3:GetObjectVersion")({ ...run, uri: run.versionUri ?? "" }),
   },
   s3Row("rollback", "s3:GetObject"),
   s3Row("rollback", "s3:PutObject", "s3:GetObject and s3:PutObject"),
@@ -453,6 +466,19 @@ const ROWS: Row[] = [
   },
   s3Row("verify", "s3:GetObject"),
   kmsDecryptRow("verify"),
+  {
+    policy: "verify",
+    action: "kms:DescribeKey",
+    code: "KMS_ACCESS_DENIED",
+    message: () =>
+      `cannot check whether AWS manages ${key.arn}: kms:DescribeKey denied; allow it on the key, so verify can tell an AWS-managed key from yours`,
+    namesAction: true,
+    // moto refuses DescribeKey with an XML body the JSON client cannot read.
+    aws: () => ({
+      match: { service: "kms", target: "TrentService.DescribeKey" },
+      respond: kmsAccessDenied(key.arn, "kms:DescribeKey"),
+    }),
+  },
 ];
 
 /** Moto's own deviations from AWS that a policy must cover to pass on moto; none are AWS needs. */
@@ -534,7 +560,8 @@ describe("a user missing one action fails with exit 125 and one error line", () 
     const run = await viaProxy(row.aws ? [row.aws()] : [], (proxy) =>
       scenario.run(credentialEnv(user), proxy),
     );
-    const lines = [run.uri, ...(run.otherUri ? [run.otherUri] : [])].map(
+    const at = row.at?.(run) ?? [run.uri, ...(run.otherUri ? [run.otherUri] : [])];
+    const lines = at.map(
       (uri) => `s3-kms-env: error: ${row.message({ ...run, uri })} (code=${row.code})\n`,
     );
     const { stderr, ...rest } = run.result;
