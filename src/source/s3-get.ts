@@ -282,6 +282,10 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   });
   const retry = retryStrategy(deadline);
   let token = await retry.acquireInitialRetryToken("s3");
+  // What the last finished attempt failed with: when the deadline cuts the
+  // next one short, that is still the cause worth reporting (a 503, say),
+  // not the deadline itself.
+  let lastCause: SourceError | undefined;
   try {
     for (;;) {
       try {
@@ -289,8 +293,9 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
         retry.recordSuccess(token);
         return result;
       } catch (err) {
+        if (deadline.signal.aborted) throw lastCause ?? deadlineExceeded(loc, config);
         if (!(err instanceof RetryableFailure)) throw err;
-        if (deadline.signal.aborted) throw deadlineExceeded(loc, config);
+        lastCause = err.final;
         if (deadline.remainingMs() < attemptReserveMs(deadline)) throw err.final;
         // The strategy sleeps its backoff inside this call, or refuses (its
         // retry budget is spent): either way the failure that caused it stands.
