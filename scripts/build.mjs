@@ -1,7 +1,7 @@
-// Bundle src/ into dist/: the boot loader dist/s3-kms-env.cjs (src/boot.ts),
-// the core it runs (src/main.ts) with the V8 code cache of a training start
+// Bundle src/ into dist/: the boot loader dist/s3-kms-env.cjs (src/boot/loader.ts),
+// the core it runs (src/boot/core.ts) with the V8 code cache of a training start
 // (scripts/train-code-cache.mjs), and one file per heavy third-party part in
-// dist/vendor/ that only some runs need (see src/vendor/load.ts).
+// dist/vendor/ that only some runs need (see src/boot/lazy-load.ts).
 // ESM entry points ("module" first) let esbuild tree-shake the AWS SDK.
 import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -54,7 +54,7 @@ const escape = (s) => s.replace(/[/\\^$*+?.()|[\]{}]/g, "\\$&");
 const vendorFilter = new RegExp(
   `^(${Object.keys(VENDORS).map(escape).join("|")}|\\./ops-commands)$`,
 );
-const loader = `${root}/src/vendor/load.ts`;
+const loader = `${root}/src/boot/lazy-load.ts`;
 
 /** Imports of the vendor packages from src/ become loadVendor() calls. */
 const redirectVendors = {
@@ -76,8 +76,8 @@ const redirectVendors = {
 /**
  * Built-ins the SDK's parts import at load time but a plain start never uses
  * get a stand-in that loads them on first use: node:https for the HTTP
- * handler (src/vendor/lazy-https.ts), node:crypto for @smithy/core's serde
- * (src/vendor/lazy-crypto.ts).
+ * handler (src/boot/lazy-https.ts), node:crypto for @smithy/core's serde
+ * (src/boot/lazy-crypto.ts).
  */
 const LAZY_BUILTINS = [
   {
@@ -98,7 +98,7 @@ const lazyBuiltins = {
       const lazy = LAZY_BUILTINS.find(
         (l) => l.builtin === args.path && args.importer.includes(l.importer),
       );
-      return lazy ? { path: `${root}/src/vendor/${lazy.facade}.ts` } : undefined;
+      return lazy ? { path: `${root}/src/boot/${lazy.facade}.ts` } : undefined;
     });
   },
 };
@@ -106,7 +106,7 @@ const lazyBuiltins = {
 const outputs = await Promise.all([
   build({
     ...common,
-    entryPoints: [`${root}/src/main.ts`],
+    entryPoints: [`${root}/src/boot/core.ts`],
     outfile: CORE,
     // One function expression, which the loader compiles with vm.Script and
     // calls like Node calls a CommonJS module.
@@ -124,7 +124,7 @@ const outputs = await Promise.all([
   }),
   build({
     ...common,
-    entryPoints: [`${root}/src/boot.ts`],
+    entryPoints: [`${root}/src/boot/loader.ts`],
     outfile: BUNDLE,
     banner: { js: "#!/usr/bin/env node" },
     define: {

@@ -1,12 +1,12 @@
 // Every ops command, in one module that the build makes a bundle of its own
 // (dist/vendor/ops.cjs): a container start never even compiles them.
-export { diffCommand } from "./diff-command";
-export { editCommand } from "./edit-command";
-export { getCommand } from "./get-command";
-export { historyCommand } from "./history-command";
-export { putCommand } from "./put-command";
-export { rekeyCommand } from "./rekey-command";
-export { rollbackCommand } from "./rollback-command";
-export { setCommand } from "./set-command";
-export { unsetCommand } from "./unset-command";
-export { verifyCommand } from "./verify-command";
+export { diffCommand } from "./commands/diff";
+export { editCommand } from "./commands/edit";
+export { getCommand } from "./commands/get";
+export { historyCommand } from "./commands/history";
+export { putCommand } from "./commands/put";
+export { rekeyCommand } from "./commands/rekey";
+export { rollbackCommand } from "./commands/rollback";
+export { setCommand } from "./commands/set";
+export { unsetCommand } from "./commands/unset";
+export { verifyCommand } from "./commands/verify";

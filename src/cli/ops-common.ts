@@ -5,10 +5,10 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
 import { createS3Client, type OpsS3 } from "../ops/client";
-import type { ReadOptions } from "../ops/load";
+import type { ReadOptions } from "../ops/read";
 import { isUnversioned, type Encrypt } from "../ops/object";
-import { parseS3Uri, type S3Location } from "../source/uri";
-import { trustedOrAny } from "../source/verify";
+import { parseS3Uri, type S3Location } from "../s3/location";
+import { trustedOrAny } from "../s3/encryption";
 import {
   commonOptions,
   listValues,

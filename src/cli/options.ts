@@ -3,9 +3,9 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
 import { createLogger, serverText, type LogLevel, type Logger } from "../log";
-import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
-import type { KmsAccess } from "../source/kms-key";
-import type { S3GetConfig } from "../source/s3-get";
+import { credentialSource, resolveEndpoint, resolveRegion } from "../aws/config";
+import type { KmsAccess } from "../aws/kms-key";
+import type { S3GetConfig } from "../fetch/s3-get";
 import { startDeadline } from "../deadline";
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -165,7 +165,7 @@ function keyResolver(kms: KmsAccess): Settings["resolveKeys"] {
   const arns = new Map<string, Promise<string>>();
   return async (specs) => {
     if (specs.length === 0) return [];
-    const { resolveKeyArn } = await import("../source/kms-key");
+    const { resolveKeyArn } = await import("../aws/kms-key");
     return Promise.all(
       specs.map((spec) => {
         const arn = arns.get(spec) ?? resolveKeyArn(spec, kms);

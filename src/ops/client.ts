@@ -6,7 +6,7 @@
 // the response body (or S3's error body) included.
 import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { S3GetConfig } from "../source/s3-get";
+import type { S3GetConfig } from "../fetch/s3-get";
 
 export type OpsConfig = Pick<
   S3GetConfig,

@@ -3,7 +3,7 @@
 // was read, so a concurrent write is never overwritten.
 import { CopyObjectCommand } from "@aws-sdk/client-s3";
 import type { OpsS3 } from "./client";
-import type { S3Location } from "../source/uri";
+import type { S3Location } from "../s3/location";
 import { writeParams, written, type Condition, type Encrypt, type Written } from "./object";
 import { send } from "./s3-failure";
 

@@ -3,8 +3,8 @@
 // and never returned.
 import type { OpsS3 } from "./client";
 import { parseEnvFile } from "../envfile/parse";
-import { parseS3Uri } from "../source/uri";
-import { loadEnv, type ReadOptions } from "./load";
+import { parseS3Uri } from "../s3/location";
+import { loadEnv, type ReadOptions } from "./read";
 import { inputName, readInput } from "./local-input";
 
 export interface EnvDiff {

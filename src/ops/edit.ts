@@ -7,10 +7,10 @@ import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import type { OpsS3 } from "./client";
 import { OpsError, S3KmsEnvError, SourceError } from "../errors";
-import type { S3Location } from "../source/uri";
+import type { S3Location } from "../s3/location";
 import { runEditor } from "./editor";
 import { parseForExec } from "./exec-policy";
-import { ifExists, readVerified, type ReadOptions } from "./load";
+import { ifExists, readVerified, type ReadOptions } from "./read";
 import { keptEncryption, unchangedSince, writeObject, type Encrypt, type Written } from "./object";
 import { createWorkspace, type Workspace } from "./workspace";
 

@@ -4,7 +4,7 @@
 import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import type { OpsS3 } from "./client";
 import { OpsError } from "../errors";
-import type { S3Location } from "../source/uri";
+import type { S3Location } from "../s3/location";
 import { headObject } from "./object";
 import { mapLimit } from "./pool";
 import { send } from "./s3-failure";

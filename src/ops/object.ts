@@ -8,8 +8,8 @@ import {
   type ServerSideEncryption,
 } from "@aws-sdk/client-s3";
 import { OpsError, SourceError } from "../errors";
-import type { S3Location } from "../source/uri";
-import { isKmsMode, type Encryption } from "../source/verify";
+import type { S3Location } from "../s3/location";
+import { isKmsMode, type Encryption } from "../s3/encryption";
 import type { OpsS3 } from "./client";
 import { send } from "./s3-failure";
 

@@ -3,7 +3,7 @@
 // parses them.
 import type { OpsS3 } from "./client";
 import { OpsError } from "../errors";
-import type { S3Location } from "../source/uri";
+import type { S3Location } from "../s3/location";
 import { parseForExec } from "./exec-policy";
 import { writeObject, type Condition, type Encrypt, type Written } from "./object";
 

@@ -7,8 +7,8 @@
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { OpsS3 } from "./client";
 import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
-import type { S3Location } from "../source/uri";
-import { isKmsMode, isTrustedKey, sameKey } from "../source/verify";
+import type { S3Location } from "../s3/location";
+import { isKmsMode, isTrustedKey, sameKey } from "../s3/encryption";
 import { copyOnto } from "./copy";
 import { headObject, type Encrypt } from "./object";
 import { mapLimit } from "./pool";

@@ -5,10 +5,10 @@
 // own would otherwise come back under the trusted one.
 import type { OpsS3 } from "./client";
 import { OpsError } from "../errors";
-import type { S3Location } from "../source/uri";
-import { isKmsMode, isTrustedKey, untrustedKeyMessage } from "../source/verify";
+import type { S3Location } from "../s3/location";
+import { isKmsMode, isTrustedKey, untrustedKeyMessage } from "../s3/encryption";
 import { copyOnto } from "./copy";
-import { ifExists } from "./load";
+import { ifExists } from "./read";
 import {
   headObject,
   keptEncryption,

@@ -6,10 +6,10 @@
 // proves nothing about who wrote it.
 import type { OpsS3 } from "./client";
 import { VerifyError } from "../errors";
-import type { KmsAccess } from "../source/kms-key";
-import type { S3Location } from "../source/uri";
+import type { KmsAccess } from "../aws/kms-key";
+import type { S3Location } from "../s3/location";
 import { checkExecNames } from "./exec-policy";
-import { loadEnv } from "./load";
+import { loadEnv } from "./read";
 import { startDeadline } from "../deadline";
 
 export interface VerifyOptions {
@@ -56,7 +56,7 @@ export async function checkCustomerManaged(
   kms: KmsAccess,
 ): Promise<void> {
   if (keyArn === undefined) return;
-  const { describeKey } = await import("../source/kms-key");
+  const { describeKey } = await import("../aws/kms-key");
   // Its own deadline: --timeout bounds each ops request, not the whole run.
   const key = await describeKey(
     keyArn,

@@ -1,12 +1,12 @@
 // `s3-kms-env get s3://bucket/key`: names by default; values only with --reveal.
-import { UsageError } from "../errors";
-import { serializeShell } from "../envfile/serialize";
-import { describeVars, fingerprinterFrom, FINGERPRINT_KEY_ENV } from "../ops/fingerprint";
-import { loadEnv, type LoadedEnv } from "../ops/load";
-import { parseS3Uri } from "../source/uri";
-import { readerTrustedKeys } from "./options";
-import { expectArgs, opsOptions, readOptions, opsCommand, warnDuplicates } from "./ops-common";
-import { writeJson, writeOut } from "./output";
+import { UsageError } from "../../errors";
+import { serializeShell } from "../../envfile/serialize";
+import { describeVars, fingerprinterFrom, FINGERPRINT_KEY_ENV } from "../../ops/fingerprint";
+import { loadEnv, type LoadedEnv } from "../../ops/read";
+import { parseS3Uri } from "../../s3/location";
+import { readerTrustedKeys } from "../options";
+import { expectArgs, opsOptions, readOptions, opsCommand, warnDuplicates } from "../ops-common";
+import { writeJson, writeOut } from "../output";
 
 const options = {
   ...opsOptions,

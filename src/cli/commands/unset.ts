@@ -1,8 +1,8 @@
 // `s3-kms-env unset s3://bucket/key NAME…`: argument handling only (see ops/update.ts).
-import { checkArgName } from "../ops/assignments";
-import { updateEnv } from "../ops/update";
-import { opsOptions, opsCommand, trustOptions } from "./ops-common";
-import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "./update-common";
+import { checkArgName } from "../../ops/assignments";
+import { updateEnv } from "../../ops/rewrite";
+import { opsOptions, opsCommand, trustOptions } from "../ops-common";
+import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "../rewrite-args";
 
 const options = {
   ...opsOptions,

@@ -4,7 +4,7 @@
 // needed rights on that key. Any key is not enough: the AWS-managed aws/s3
 // key can be used by whoever may use S3 in the account.
 import { VerifyError } from "../errors";
-import type { S3Location } from "./uri";
+import type { S3Location } from "./location";
 
 export interface EncryptionPolicy {
   /** Accept SSE-S3 or unencrypted objects (local development only, and only without trusted keys). */

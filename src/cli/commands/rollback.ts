@@ -1,6 +1,6 @@
 // `s3-kms-env rollback s3://bucket/key --version-id V`: argument handling only (see ops/rollback.ts).
-import { UsageError } from "../errors";
-import { rollbackEnv } from "../ops/rollback";
+import { UsageError } from "../../errors";
+import { rollbackEnv } from "../../ops/rollback";
 import {
   expectArgs,
   newObjectKey,
@@ -9,9 +9,9 @@ import {
   trustOptions,
   warnIfUnversioned,
   writeOptions,
-} from "./ops-common";
-import { writerTrustedKeys } from "./options";
-import { writeJson, writeOut } from "./output";
+} from "../ops-common";
+import { writerTrustedKeys } from "../options";
+import { writeJson, writeOut } from "../output";
 
 const options = { ...writeOptions, ...trustOptions, "version-id": { type: "string" } } as const;
 

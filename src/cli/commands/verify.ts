@@ -1,12 +1,12 @@
 // `s3-kms-env verify s3://bucket/key…`: exit 0 only if exec would accept every
 // object; each failure is reported with its own reason and code.
-import { S3KmsEnvError, UsageError } from "../errors";
-import { verifyObject, type Verified } from "../ops/verify";
-import { parseS3Uri } from "../source/uri";
-import { trustedOrAny } from "../source/verify";
-import { opsOptions, opsCommand, warnDuplicates } from "./ops-common";
-import { readerTrustedKeys } from "./options";
-import { writeJson, writeOut } from "./output";
+import { S3KmsEnvError, UsageError } from "../../errors";
+import { verifyObject, type Verified } from "../../ops/verify";
+import { parseS3Uri } from "../../s3/location";
+import { trustedOrAny } from "../../s3/encryption";
+import { opsOptions, opsCommand, warnDuplicates } from "../ops-common";
+import { readerTrustedKeys } from "../options";
+import { writeJson, writeOut } from "../output";
 
 type Outcome =
   | ({ readonly uri: string; readonly ok: true } & Verified)

@@ -1,7 +1,7 @@
 // `s3-kms-env put FILE|- s3://bucket/key`: argument handling only (see ops/put.ts).
-import { UsageError } from "../errors";
-import { inputName, readInput } from "../ops/local-input";
-import { putEnv } from "../ops/put";
+import { UsageError } from "../../errors";
+import { inputName, readInput } from "../../ops/local-input";
+import { putEnv } from "../../ops/put";
 import {
   expectArgs,
   requireNewObjectKey,
@@ -10,8 +10,8 @@ import {
   warnDuplicates,
   warnIfUnversioned,
   writeOptions,
-} from "./ops-common";
-import { writeJson, writeOut } from "./output";
+} from "../ops-common";
+import { writeJson, writeOut } from "../output";
 
 const options = {
   ...writeOptions,

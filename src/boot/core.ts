@@ -1,8 +1,8 @@
-// The core: everything but the boot loader (src/boot.ts), which compiles this
+// The core: everything but the boot loader (src/boot/loader.ts), which compiles this
 // bundle with its code cache and calls start().
-import { main } from "./cli/run";
-import type { CodeCacheState } from "./core";
-import { captureStdio } from "./exec/stdio";
+import { main } from "../cli/main";
+import type { CodeCacheState } from "./contract";
+import { captureStdio } from "../exec/stdio";
 
 export function start(codeCache: CodeCacheState): void {
   // Both as `node dist/s3-kms-env.cjs …` and as a SEA (where argv[1] is the

@@ -1,8 +1,8 @@
 // `s3-kms-env history s3://bucket/key`: argument handling and the table.
-import { UsageError } from "../errors";
-import { listHistory, type VersionEntry } from "../ops/history";
-import { expectArgs, objectUri, opsCommand, opsOptions } from "./ops-common";
-import { table, writeJson, writeOut } from "./output";
+import { UsageError } from "../../errors";
+import { listHistory, type VersionEntry } from "../../ops/history";
+import { expectArgs, objectUri, opsCommand, opsOptions } from "../ops-common";
+import { table, writeJson, writeOut } from "../output";
 
 const options = { ...opsOptions, limit: { type: "string" } } as const;
 

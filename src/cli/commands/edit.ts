@@ -1,6 +1,6 @@
 // `s3-kms-env edit s3://bucket/key`: argument handling only (see ops/edit.ts).
-import { editEnv } from "../ops/edit";
-import { editorCommand } from "../ops/editor";
+import { editEnv } from "../../ops/edit";
+import { editorCommand } from "../../ops/editor";
 import {
   expectArgs,
   newObjectKey,
@@ -9,9 +9,9 @@ import {
   readOptions,
   trustOptions,
   writeOptions,
-} from "./ops-common";
-import { writerTrustedKeys } from "./options";
-import { reportUpdate } from "./update-common";
+} from "../ops-common";
+import { writerTrustedKeys } from "../options";
+import { reportUpdate } from "../rewrite-args";
 
 export const editCommand = opsCommand({
   name: "edit",

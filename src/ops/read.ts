@@ -3,8 +3,8 @@
 // zeroed once parsed.
 import type { OpsS3 } from "./client";
 import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
-import type { S3Location } from "../source/uri";
-import { verifyEncryption, type EncryptionPolicy } from "../source/verify";
+import type { S3Location } from "../s3/location";
+import { verifyEncryption, type EncryptionPolicy } from "../s3/encryption";
 import { readObject, type ObjectFacts, type StoredObject } from "./object";
 
 export interface ReadOptions {

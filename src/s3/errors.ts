@@ -5,7 +5,7 @@ import type { Readable } from "node:stream";
 import type { HeaderBag } from "@smithy/types";
 import { SourceError, type ErrorCode } from "../errors";
 import { serverText } from "../log";
-import type { S3Location } from "./uri";
+import type { S3Location } from "./location";
 
 const MAX_ERROR_BODY = 64 * 1024;
 

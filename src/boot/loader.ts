@@ -7,7 +7,7 @@
 // says which happened.
 import { readFileSync, writeSync } from "node:fs";
 import { Script } from "node:vm";
-import type { CodeCacheState, CoreExports } from "./core";
+import type { CodeCacheState, CoreExports } from "./contract";
 import { seaModule } from "./sea";
 
 // SIGUSR1 would start Node's inspector on 127.0.0.1:9229, through which

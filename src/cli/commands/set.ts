@@ -1,9 +1,9 @@
 // `s3-kms-env set s3://bucket/key NAME=value|NAME=@file|NAME=- …`: argument
 // handling only (see ops/update.ts and ops/assignments.ts).
-import { parseAssignments, resolveAssignments } from "../ops/assignments";
-import { updateEnv } from "../ops/update";
-import { newObjectKey, opsCommand } from "./ops-common";
-import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "./update-common";
+import { parseAssignments, resolveAssignments } from "../../ops/assignments";
+import { updateEnv } from "../../ops/rewrite";
+import { newObjectKey, opsCommand } from "../ops-common";
+import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "../rewrite-args";
 
 export const setCommand = opsCommand({
   name: "set",

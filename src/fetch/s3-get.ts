@@ -12,10 +12,10 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpResponse, RetryErrorType, StandardRetryBackoffStrategy } from "@smithy/types";
 import { SourceError, type ErrorCode } from "../errors";
-import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
+import { credentialsWithin, silentLogger, type CredentialSource } from "../aws/config";
 import { verifyChecksum } from "./checksum";
-import { s3ErrorFromResponse } from "./s3-errors";
-import type { S3Location } from "./uri";
+import { s3ErrorFromResponse } from "../s3/errors";
+import type { S3Location } from "../s3/location";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";
 

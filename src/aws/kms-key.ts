@@ -1,7 +1,7 @@
 // KMS lookups: a --kms-key-id alias resolved to the key ARN that S3 reports
 // (key ids and key ARNs need no call; only aliases load the KMS client), and
 // whether a key is AWS-managed (verify).
-import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
+import { credentialsWithin, silentLogger, type CredentialSource } from "./config";
 import { S3KmsEnvError, SourceError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";

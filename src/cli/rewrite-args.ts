@@ -2,8 +2,8 @@
 // settings and the report of what was written.
 import { UsageError } from "../errors";
 import type { Logger } from "../log";
-import type { UpdateOptions, UpdateResult } from "../ops/update";
-import type { S3Location } from "../source/uri";
+import type { UpdateOptions, UpdateResult } from "../ops/rewrite";
+import type { S3Location } from "../s3/location";
 import {
   objectUri,
   readOptions,

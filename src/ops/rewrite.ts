@@ -9,9 +9,9 @@ import { OpsError, type S3KmsEnvError } from "../errors";
 import type { ParsedEnv } from "../envfile/parse";
 import { serializeEnv } from "../envfile/serialize";
 import { parseForExec } from "./exec-policy";
-import { ifExists, loadEnv, type ReadOptions } from "./load";
+import { ifExists, loadEnv, type ReadOptions } from "./read";
 import { keptEncryption, unchangedSince, writeObject, type Encrypt, type Written } from "./object";
-import type { S3Location } from "../source/uri";
+import type { S3Location } from "../s3/location";
 
 export interface UpdateOptions extends ReadOptions {
   readonly allowNames: ReadonlySet<string>;

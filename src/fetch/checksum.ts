@@ -4,7 +4,7 @@
 // from the whole body and are skipped.
 import type { Checksum, HeaderBag } from "@smithy/types";
 import { SourceError } from "../errors";
-import type { S3Location } from "./uri";
+import type { S3Location } from "../s3/location";
 
 type Algorithm = "crc64nvme" | "crc32" | "crc32c" | "sha256" | "sha1";
 const ALGORITHMS: readonly Algorithm[] = ["crc64nvme", "crc32", "crc32c", "sha256", "sha1"];

@@ -1,4 +1,4 @@
-// What the boot loader (src/boot.ts) and the core bundle (src/main.ts) agree
+// What the boot loader (src/boot/loader.ts) and the core bundle (src/boot/core.ts) agree
 // on. The build (scripts/dist-layout.mjs) names the core's files and passes
 // the names in as S3_KMS_ENV_CORE_FILE and S3_KMS_ENV_CODE_CACHE_FILE.
 

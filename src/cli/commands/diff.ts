@@ -1,11 +1,11 @@
 // `s3-kms-env diff A B`: each side a local file, "-" or s3://bucket/key. Exit
 // 0 same, 1 different, 125 error, like diff(1).
-import { UsageError } from "../errors";
-import { diffEnv, isSame } from "../ops/diff";
-import { parseS3Uri } from "../source/uri";
-import { readerTrustedKeys } from "./options";
-import { expectArgs, opsOptions, readOptions, opsCommand } from "./ops-common";
-import { writeJson, writeOut } from "./output";
+import { UsageError } from "../../errors";
+import { diffEnv, isSame } from "../../ops/diff";
+import { parseS3Uri } from "../../s3/location";
+import { readerTrustedKeys } from "../options";
+import { expectArgs, opsOptions, readOptions, opsCommand } from "../ops-common";
+import { writeJson, writeOut } from "../output";
 
 export const diffCommand = opsCommand({
   name: "diff",

@@ -1,22 +1,22 @@
 // `s3-kms-env exec [URI…] -- command [args…]`: argument parsing and the
-// order of the steps; the steps themselves live in source/, policy/, exec/.
+// order of the steps; the steps themselves live in fetch/, s3/, policy/, exec/.
 import type { ParseArgsOptionsConfig } from "node:util";
-import { UsageError } from "../errors";
-import type { Logger } from "../log";
-import { guardStart } from "../exec/interrupt";
+import { UsageError } from "../../errors";
+import type { Logger } from "../../log";
+import { guardStart } from "../../exec/interrupt";
 import {
   execveSupport,
   planExec,
   replaceProcess,
   spawnAndForward,
   type ExecPlan,
-} from "../exec/run";
-import type { StdioState } from "../exec/stdio";
-import { expandLayers } from "../envfile/expand";
-import { buildChildEnv, type PolicyOptions } from "../policy/policy";
-import { loadSources, type LoadedSource } from "../source/load";
-import { parseS3Uri, splitUriList, type S3Location } from "../source/uri";
-import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../source/verify";
+} from "../../exec/launch";
+import type { StdioState } from "../../exec/stdio";
+import { expandLayers } from "../../envfile/expand";
+import { buildChildEnv, type PolicyOptions } from "../../policy/policy";
+import { loadSources, type LoadedSource } from "../../fetch/sources";
+import { parseS3Uri, splitUriList, type S3Location } from "../../s3/location";
+import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../../s3/encryption";
 import {
   commonOptions,
   keySpecs,
@@ -26,7 +26,7 @@ import {
   readerKeySpecs,
   settingsFrom,
   type Env,
-} from "./options";
+} from "../options";
 
 const execOptions = {
   ...commonOptions,
@@ -104,7 +104,7 @@ export async function execCommand(
   const log = loggerFrom(values, env);
   setLog(log);
   if (values.help) {
-    const { printHelp } = await import("./help");
+    const { printHelp } = await import("../help");
     printHelp("exec");
     return 0;
   }

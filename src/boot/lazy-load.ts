@@ -5,7 +5,7 @@
 // to loadVendor(NAME), so the hot path never even compiles them.
 import { join } from "node:path";
 import * as vm from "node:vm";
-import { seaModule } from "../sea";
+import { seaModule } from "./sea";
 
 /** Where vendor files are, relative to this bundle: "vendor" from dist/, "." from dist/vendor/. */
 declare const S3_KMS_ENV_VENDOR_DIR: string;

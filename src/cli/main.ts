@@ -3,7 +3,7 @@
 // exec are imported on demand so a container start never loads them.
 import { EXIT, S3KmsEnvError, UsageError } from "../errors";
 import { createLogger, serverText, type Logger } from "../log";
-import type { CodeCacheState } from "../core";
+import type { CodeCacheState } from "../boot/contract";
 import type { StdioState } from "../exec/stdio";
 import type { Env } from "./options";
 
@@ -23,7 +23,7 @@ type Command = (
 const ops = (): Promise<typeof import("./ops-commands")> => import("./ops-commands");
 
 const commands: Record<string, () => Promise<Command>> = {
-  exec: async () => (await import("./exec-command")).execCommand,
+  exec: async () => (await import("./commands/exec")).execCommand,
   put: async () => (await ops()).putCommand,
   get: async () => (await ops()).getCommand,
   diff: async () => (await ops()).diffCommand,

@@ -3,8 +3,8 @@
 import { parseEnvFile } from "../envfile/parse";
 import type { Layer } from "../policy/policy";
 import { getObject, type S3GetConfig } from "./s3-get";
-import type { S3Location } from "./uri";
-import { verifyEncryption, type EncryptionPolicy } from "./verify";
+import type { S3Location } from "../s3/location";
+import { verifyEncryption, type EncryptionPolicy } from "../s3/encryption";
 
 export interface LoadedSource extends Layer {
   readonly versionId: string | undefined;

@@ -1,7 +1,7 @@
 // `s3-kms-env rekey s3://bucket/key|s3://bucket/prefix/ --kms-key-id NEW`:
 // argument handling and the report (see ops/rekey.ts).
-import { OpsError, UsageError } from "../errors";
-import { isPrefix, rekey, type RekeyOutcome } from "../ops/rekey";
+import { OpsError, UsageError } from "../../errors";
+import { isPrefix, rekey, type RekeyOutcome } from "../../ops/rekey";
 import {
   expectArgs,
   objectUri,
@@ -9,9 +9,9 @@ import {
   opsOptions,
   trustOptions,
   writeOptions,
-} from "./ops-common";
-import { writeKey, writerTrustedKeys } from "./options";
-import { writeJson, writeOut } from "./output";
+} from "../ops-common";
+import { writeKey, writerTrustedKeys } from "../options";
+import { writeJson, writeOut } from "../output";
 
 const options = {
   ...opsOptions,
