@@ -1,6 +1,6 @@
-import { expandValues } from "../../src/envfile/expand";
-import { parseEnvFile } from "../../src/envfile/parse";
-import { quoteValue, serializeEnv, serializeShell } from "../../src/envfile/serialize";
+import { expandValues } from "../../../src/envfile/expand";
+import { parseEnvFile } from "../../../src/envfile/parse";
+import { quoteValue, serializeEnv, serializeShell } from "../../../src/envfile/serialize";
 
 const MAX = 1024 * 1024;
 const parse = (text: string) => parseEnvFile(Buffer.from(text), "test.env", MAX).vars;

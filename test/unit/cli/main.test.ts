@@ -1,4 +1,4 @@
-import { stackFrames } from "../../src/cli/main";
+import { stackFrames } from "../../../src/cli/main";
 
 describe("stackFrames", () => {
   test("keeps only frame lines, never any line of a multi-line message", () => {

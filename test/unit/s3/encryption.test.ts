@@ -1,5 +1,5 @@
-import { execTrustedKeys, verifyEncryption } from "../../src/s3/encryption";
-import { parseS3Uri } from "../../src/s3/location";
+import { execTrustedKeys, verifyEncryption } from "../../../src/s3/encryption";
+import { parseS3Uri } from "../../../src/s3/location";
 
 const loc = parseS3Uri("s3://bkt/env");
 const ARN = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";

@@ -3,7 +3,7 @@ import {
   isRefusedName,
   type Layer,
   type PolicyOptions,
-} from "../../src/policy/policy";
+} from "../../../src/policy/policy";
 
 const defaults: PolicyOptions = {
   precedence: "file",

@@ -1,5 +1,11 @@
 import fc from "fast-check";
-import { checkParse, checkSerialize, envFile, text, values } from "../support/envfile-properties";
+import {
+  checkParse,
+  checkSerialize,
+  envFile,
+  text,
+  values,
+} from "../../support/envfile-properties";
 
 // Bounded here; scripts/fuzz-parse.mjs runs the same properties for longer.
 const RUNS = { numRuns: 3000, seed: 13 };

@@ -1,4 +1,4 @@
-import { s3Failure } from "../../src/ops/s3-failure";
+import { s3Failure } from "../../../src/ops/s3-failure";
 
 const URI = "s3://b/k";
 const sdkError = (name: string, status: number, message = "") =>

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { S3KmsEnvError } from "../../src/errors";
-import { createWorkspace, workspaceFileName } from "../../src/ops/workspace";
+import { S3KmsEnvError } from "../../../src/errors";
+import { createWorkspace, workspaceFileName } from "../../../src/ops/workspace";
 
 let root: string;
 beforeAll(() => (root = mkdtempSync(path.join(tmpdir(), "s3-kms-env-ws-"))));

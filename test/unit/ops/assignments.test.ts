@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parseAssignments, resolveAssignments } from "../../src/ops/assignments";
+import { parseAssignments, resolveAssignments } from "../../../src/ops/assignments";
 
 const usage = (message: string) => expect.objectContaining({ code: "USAGE", message }) as Error;
 

@@ -1,4 +1,4 @@
-import { parseS3Uri, splitUriList } from "../../src/s3/location";
+import { parseS3Uri, splitUriList } from "../../../src/s3/location";
 
 describe("parseS3Uri", () => {
   test("splits bucket and key", () => {

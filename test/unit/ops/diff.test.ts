@@ -1,4 +1,4 @@
-import { diffVars, isSame } from "../../src/ops/diff";
+import { diffVars, isSame } from "../../../src/ops/diff";
 
 const env = (o: Record<string, string>) => new Map(Object.entries(o));
 

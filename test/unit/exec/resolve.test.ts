@@ -1,9 +1,9 @@
 import { chmodSync, mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkExecutableFormat } from "../../src/exec/format";
-import { resolveCommand } from "../../src/exec/resolve";
-import { argumentSpace, argumentSpaceFor, checkArgumentSpace } from "../../src/exec/limits";
+import { checkExecutableFormat } from "../../../src/exec/format";
+import { resolveCommand } from "../../../src/exec/resolve";
+import { argumentSpace, argumentSpaceFor, checkArgumentSpace } from "../../../src/exec/limits";
 
 const dir = mkdtempSync(join(tmpdir(), "resolve-"));
 function file(name: string, content: string, mode: number): string {

@@ -1,4 +1,4 @@
-import { expandValues } from "../../src/envfile/expand";
+import { expandValues } from "../../../src/envfile/expand";
 
 const expand = (
   vars: Record<string, string>,

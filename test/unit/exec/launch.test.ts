@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { execFailure, execveSupport, FORWARDED, spawnAndForward } from "../../src/exec/launch";
+import { execFailure, execveSupport, FORWARDED, spawnAndForward } from "../../../src/exec/launch";
 
 /** A stand-in child process, and what spawnAndForward saw when it spawned it. */
 class FakeChild extends EventEmitter {

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { describeVars, fingerprinterFrom } from "../../src/ops/fingerprint";
+import { describeVars, fingerprinterFrom } from "../../../src/ops/fingerprint";
 
 const KEY = "0123456789abcdef-team";
 

@@ -7,8 +7,8 @@ import {
   readerKeySpecs,
   writeKeySpec,
   writerKeySpecs,
-} from "../../src/cli/options";
-import { UsageError } from "../../src/errors";
+} from "../../../src/cli/options";
+import { UsageError } from "../../../src/errors";
 
 /** The usage error parse() throws for `args`. */
 function usageError(args: string[]): UsageError {

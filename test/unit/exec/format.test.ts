@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkExecutableFormat } from "../../src/exec/format";
+import { checkExecutableFormat } from "../../../src/exec/format";
 
 // Each case here made process.execve fail, which aborts Node (exit 134),
 // before the format check knew about it.

@@ -1,5 +1,5 @@
-import { verifyChecksum } from "../../src/fetch/checksum";
-import { parseS3Uri } from "../../src/s3/location";
+import { verifyChecksum } from "../../../src/fetch/checksum";
+import { parseS3Uri } from "../../../src/s3/location";
 
 const loc = parseS3Uri("s3://bucket/app.env");
 // The standard check value: CRC32("123456789") = 0xCBF43926.

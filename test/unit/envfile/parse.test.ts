@@ -1,4 +1,4 @@
-import { parseEnvFile } from "../../src/envfile/parse";
+import { parseEnvFile } from "../../../src/envfile/parse";
 
 const MAX = 1024 * 1024;
 const parse = (text: string | Uint8Array) =>

@@ -3,10 +3,10 @@
 // with dotenv or refuse the line; never a third meaning.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseEnvFile } from "../../src/envfile/parse";
-import { S3KmsEnvError } from "../../src/errors";
+import { parseEnvFile } from "../../../src/envfile/parse";
+import { S3KmsEnvError } from "../../../src/errors";
 
-const DIR = join(__dirname, "../fixtures/dotenv");
+const DIR = join(__dirname, "../../fixtures/dotenv");
 const expected = JSON.parse(readFileSync(join(DIR, "expected.json"), "utf8")) as Record<
   string,
   Record<string, string>
