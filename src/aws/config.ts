@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { SourceError } from "../errors";
+import { S3KmsEnvError, usageError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -21,7 +21,7 @@ export async function resolveRegion(env: Env): Promise<string> {
   try {
     return await loadConfig(NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS)();
   } catch {
-    throw new SourceError(
+    throw new S3KmsEnvError(
       "NO_REGION",
       "no AWS region configured: set AWS_REGION or a region in the AWS profile",
     );
@@ -36,12 +36,12 @@ export function resolveEndpoint(env: Env, service: "s3" | "kms"): URL | undefine
   try {
     return new URL(raw);
   } catch {
-    throw new SourceError("USAGE", `AWS_ENDPOINT_URL is not a valid URL`);
+    throw usageError(`AWS_ENDPOINT_URL is not a valid URL`);
   }
 }
 
-function credentialsMissing(): SourceError {
-  return new SourceError(
+function credentialsMissing(): S3KmsEnvError {
+  return new S3KmsEnvError(
     "NO_CREDENTIALS",
     "no AWS credentials found (environment, profile, web identity, ECS or EC2 role): " +
       "give the container a role or set AWS_PROFILE",
@@ -125,9 +125,9 @@ function killCredentialProcesses(): void {
   }
 }
 
-function credentialsLate(deadline: Deadline): SourceError {
+function credentialsLate(deadline: Deadline): S3KmsEnvError {
   killCredentialProcesses();
-  return new SourceError(
+  return new S3KmsEnvError(
     "TIMEOUT",
     `no AWS credentials within ${deadline.timeoutMs} ms: the credential source did not answer; ` +
       `check the container's role or raise --timeout`,

@@ -2,7 +2,7 @@
 // (key ids and key ARNs need no call; only aliases load the KMS client), and
 // whether a key is AWS-managed (verify).
 import { credentialsWithin, silentLogger, type CredentialSource } from "./config";
-import { S3KmsEnvError, SourceError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";
 
@@ -37,10 +37,36 @@ export const RESOLVE: LookupPurpose = {
   deniedHint: "pass the key ARN instead of an alias",
 };
 
-function lookupLate(spec: string, why: LookupPurpose, kms: KmsAccess): SourceError {
-  return new SourceError(
+function lookupLate(spec: string, why: LookupPurpose, kms: KmsAccess): S3KmsEnvError {
+  return new S3KmsEnvError(
     "TIMEOUT",
     `cannot ${why.verb} ${spec}: KMS did not answer within ${kms.deadline.timeoutMs} ms`,
+  );
+}
+
+/**
+ * KMS's answer to a DescribeKey lookup (its error name) as one of our errors;
+ * undefined for a timeout or an abort, which the caller words with its deadline.
+ */
+export function kmsLookupError(
+  name: string | undefined,
+  spec: string,
+  why: LookupPurpose,
+  region: string,
+): S3KmsEnvError | undefined {
+  if (name === "NotFoundException") {
+    return new S3KmsEnvError("KMS_ERROR", `KMS key ${spec} does not exist in ${region}`);
+  }
+  if (name === "AccessDeniedException") {
+    return new S3KmsEnvError(
+      "KMS_ACCESS_DENIED",
+      `cannot ${why.verb} ${spec}: kms:DescribeKey denied; ${why.deniedHint}`,
+    );
+  }
+  if (name === "AbortError" || name === "TimeoutError") return undefined;
+  return new S3KmsEnvError(
+    "KMS_ERROR",
+    `cannot ${why.verb} ${spec} (${serverText(name ?? "KMS error")})`,
   );
 }
 
@@ -53,20 +79,7 @@ function lookupFailure(
   if (err instanceof S3KmsEnvError) return err;
   if (kms.deadline.signal.aborted) return lookupLate(spec, why, kms);
   const name = (err as { name?: string }).name;
-  if (name === "NotFoundException") {
-    return new SourceError("KMS_ERROR", `KMS key ${spec} does not exist in ${kms.region}`);
-  }
-  if (name === "AccessDeniedException") {
-    return new SourceError(
-      "KMS_ACCESS_DENIED",
-      `cannot ${why.verb} ${spec}: kms:DescribeKey denied; ${why.deniedHint}`,
-    );
-  }
-  if (name === "AbortError" || name === "TimeoutError") return lookupLate(spec, why, kms);
-  return new SourceError(
-    "KMS_ERROR",
-    `cannot ${why.verb} ${spec} (${serverText(name ?? "KMS error")})`,
-  );
+  return kmsLookupError(name, spec, why, kms.region) ?? lookupLate(spec, why, kms);
 }
 
 export async function describeKey(
@@ -95,7 +108,7 @@ export async function describeKey(
     );
     const arn = out.KeyMetadata?.Arn;
     if (!arn) {
-      throw new SourceError("KMS_ERROR", `cannot ${why.verb} ${spec}: KMS returned no key ARN`);
+      throw new S3KmsEnvError("KMS_ERROR", `cannot ${why.verb} ${spec}: KMS returned no key ARN`);
     }
     return { arn, keyManager: out.KeyMetadata?.KeyManager };
   } catch (err) {

@@ -1,7 +1,8 @@
 // The command line: picks the command, maps every error to its exit code and
 // one line on stderr, and is the only place that exits. Commands other than
 // exec are imported on demand so a container start never loads them.
-import { EXIT, S3KmsEnvError, UsageError } from "../errors";
+import { S3KmsEnvError, usageError } from "../errors";
+import { EXIT, exitCodeFor } from "./exit-codes";
 import { createLogger, serverText, type Logger } from "../log";
 import type { CodeCacheState } from "../boot/contract";
 import type { StdioState } from "../exec/stdio";
@@ -57,7 +58,7 @@ export function stackFrames(err: Error): string[] {
 function report(err: unknown, log: Logger): number {
   if (err instanceof S3KmsEnvError) {
     log.error(err.message, { code: err.code });
-    return err.exitCode;
+    return exitCodeFor(err);
   }
   // Not ours: its message could quote anything, so show only its kind, and
   // with --debug the stack frames without the message line.
@@ -86,7 +87,7 @@ async function dispatch(
     return EXIT.ok;
   }
   const load = commands[name];
-  if (load === undefined) throw new UsageError(`unknown command "${name}"; see s3-kms-env --help`);
+  if (load === undefined) throw usageError(`unknown command "${name}"; see s3-kms-env --help`);
   return (await load())(rest, env, setLog, stdio);
 }
 

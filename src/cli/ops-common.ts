@@ -2,7 +2,7 @@
 // has, --allow-name and --json, help, settings, the S3 client, and the
 // warnings that follow a write.
 import type { ParseArgsOptionsConfig } from "node:util";
-import { UsageError } from "../errors";
+import { usageError } from "../errors";
 import type { Logger } from "../log";
 import { createS3Client, type OpsS3 } from "../ops/client";
 import type { ReadOptions } from "../ops/read";
@@ -110,7 +110,7 @@ export function readOptions(settings: Settings, trusted: readonly string[]): Rea
 /** Exactly the positional arguments `names` describes (they name them in the message). */
 export function expectArgs(positionals: string[], names: readonly string[]): string[] {
   if (positionals.length !== names.length) {
-    throw new UsageError(`expected ${names.join(" ")} (got ${positionals.length} arguments)`);
+    throw usageError(`expected ${names.join(" ")} (got ${positionals.length} arguments)`);
   }
   return positionals;
 }
@@ -119,7 +119,7 @@ export function expectArgs(positionals: string[], names: readonly string[]): str
 export function objectUri(uri: string): S3Location {
   const loc = parseS3Uri(uri);
   if (loc.versionId !== undefined) {
-    throw new UsageError(`${uri}: a command that writes takes no ?versionId=`);
+    throw usageError(`${uri}: a command that writes takes no ?versionId=`);
   }
   return loc;
 }
@@ -147,7 +147,7 @@ export async function newObjectKey(
 ): Promise<Encrypt | undefined> {
   const keyArn = await writeKey(settings);
   if (values["bucket-default-key"] && keyArn !== undefined) {
-    throw new UsageError("give either --kms-key-id or --bucket-default-key, not both");
+    throw usageError("give either --kms-key-id or --bucket-default-key, not both");
   }
   if (keyArn === undefined && !values["bucket-default-key"]) return undefined;
   return { mode: "aws:kms", kmsKeyId: keyArn, bucketKeyEnabled: values["no-bucket-key"] !== true };
@@ -159,7 +159,7 @@ export async function requireNewObjectKey(
 ): Promise<Encrypt> {
   const encrypt = await newObjectKey(values, settings);
   if (encrypt === undefined) {
-    throw new UsageError(
+    throw usageError(
       "give --kms-key-id KEY (or --bucket-default-key to use the bucket's default KMS key)",
     );
   }

@@ -1,6 +1,6 @@
 // What set and unset share: the target and attempts arguments, the update's
 // settings and the report of what was written.
-import { UsageError } from "../errors";
+import { usageError } from "../errors";
 import type { Logger } from "../log";
 import type { UpdateOptions, UpdateResult } from "../ops/rewrite";
 import type { S3Location } from "../s3/location";
@@ -26,7 +26,7 @@ function attempts(text: string | undefined): number {
   if (text === undefined) return DEFAULT_ATTEMPTS;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 100) {
-    throw new UsageError("--max-attempts must be a whole number from 1 to 100");
+    throw usageError("--max-attempts must be a whole number from 1 to 100");
   }
   return n;
 }
@@ -39,7 +39,7 @@ export function updateArgs(
 ): { loc: S3Location; rest: string[]; maxAttempts: number } {
   const [uri, ...rest] = positionals;
   if (uri === undefined || rest.length === 0) {
-    throw new UsageError(`expected s3://bucket/key ${what} …`);
+    throw usageError(`expected s3://bucket/key ${what} …`);
   }
   return { loc: objectUri(uri), rest, maxAttempts: attempts(values["max-attempts"]) };
 }

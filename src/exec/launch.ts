@@ -3,7 +3,7 @@
 // s3-kms-env stays resident. Without it, spawn the app and forward signals.
 import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
-import { CommandError, EXIT } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import { checkArgumentSpace } from "./limits";
 import { checkExecutableFormat } from "./format";
 import { notExecutable, notFound } from "./probe";
@@ -70,17 +70,16 @@ const REFUSALS: Readonly<Record<string, string>> = {
 };
 
 /** The error for the errno execve failed with; `shown` is the command as given. */
-export function execFailure(err: unknown, shown: string): CommandError {
+export function execFailure(err: unknown, shown: string): S3KmsEnvError {
   const code = (err as { code?: unknown }).code;
   const errno = typeof code === "string" ? code : "unknown error";
   if (errno === "ENOENT" || errno === "ENOTDIR") {
     return notFound(shown, `not found when it was started (${errno})`);
   }
   if (errno === "E2BIG") {
-    return new CommandError(
+    return new S3KmsEnvError(
       "ENV_TOO_LARGE",
       `${shown}: the environment and arguments are too large for this system (E2BIG)`,
-      EXIT.failure,
     );
   }
   return notExecutable(

@@ -3,7 +3,7 @@
 // x-amz-checksum-mode). Composite (multipart) checksums cannot be checked
 // from the whole body and are skipped.
 import type { Checksum, HeaderBag } from "@smithy/types";
-import { SourceError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 
 type Algorithm = "crc64nvme" | "crc32" | "crc32c" | "sha256" | "sha1";
@@ -63,7 +63,7 @@ export async function verifyChecksum(
     hasher.update(body);
     const actual = Buffer.from(await hasher.digest()).toString("base64");
     if (actual !== expected) {
-      throw new SourceError(
+      throw new S3KmsEnvError(
         "INTEGRITY",
         `${loc.uri}: the body does not match its stored ${algorithm.toUpperCase()} checksum; the object was corrupted in transit`,
       );

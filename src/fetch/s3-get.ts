@@ -11,10 +11,10 @@ import { MAXIMUM_RETRY_DELAY, StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpResponse, RetryErrorType, StandardRetryBackoffStrategy } from "@smithy/types";
-import { SourceError, type ErrorCode } from "../errors";
+import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
 import { credentialsWithin, silentLogger, type CredentialSource } from "../aws/config";
 import { verifyChecksum } from "./checksum";
-import { s3ErrorFromResponse } from "../s3/errors";
+import { s3ErrorFromResponse } from "./error-response";
 import type { S3Location } from "../s3/location";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";
@@ -88,7 +88,8 @@ async function readBody(
   loc: S3Location,
   signal: AbortSignal,
 ): Promise<Buffer> {
-  if (expected !== undefined && expected > maxBytes) throw tooLarge(loc, maxBytes);
+  if (expected !== undefined && expected > maxBytes)
+    throw tooLarge(`${loc.uri} is larger than`, maxBytes);
   const chunks: Buffer[] = [];
   let size = 0;
   const onAbort = (): void => void stream.destroy(new Error("deadline"));
@@ -99,7 +100,7 @@ async function readBody(
       size += buf.length;
       if (size > maxBytes) {
         stream.destroy();
-        throw tooLarge(loc, maxBytes);
+        throw tooLarge(`${loc.uri} is larger than`, maxBytes);
       }
       chunks.push(buf);
     }
@@ -107,7 +108,7 @@ async function readBody(
     signal.removeEventListener("abort", onAbort);
   }
   if (expected !== undefined && size !== expected) {
-    throw new SourceError(
+    throw new S3KmsEnvError(
       "INTEGRITY",
       `${loc.uri}: received ${size} of ${expected} bytes; the transfer was cut short`,
     );
@@ -115,18 +116,11 @@ async function readBody(
   return Buffer.concat(chunks, size);
 }
 
-function tooLarge(loc: S3Location, maxBytes: number): SourceError {
-  return new SourceError(
-    "TOO_LARGE",
-    `${loc.uri} is larger than the ${maxBytes}-byte limit; raise --max-size if this is intended`,
-  );
-}
-
 /** Failures worth another attempt, classified as the SDK's retry strategy expects. */
 class RetryableFailure extends Error {
   constructor(
     readonly errorType: RetryErrorType,
-    readonly final: SourceError,
+    readonly final: S3KmsEnvError,
   ) {
     super(final.message);
   }
@@ -138,14 +132,14 @@ function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): Ret
   if (e.name === "TimeoutError" && (e.code === undefined || e.code === "ETIMEDOUT")) {
     return new RetryableFailure(
       "TRANSIENT",
-      new SourceError("TIMEOUT", `${loc.uri}: S3 did not answer in time`),
+      new S3KmsEnvError("TIMEOUT", `${loc.uri}: S3 did not answer in time`),
     );
   }
   const where = config.endpoint ? config.endpoint.host : `S3 in ${config.region}`;
   const why = serverText(e.code ?? e.name ?? "network error");
   return new RetryableFailure(
     "TRANSIENT",
-    new SourceError("NETWORK", `${loc.uri}: cannot reach ${where} (${why})`),
+    new S3KmsEnvError("NETWORK", `${loc.uri}: cannot reach ${where} (${why})`),
   );
 }
 
@@ -192,7 +186,7 @@ async function attempt(
       signal,
     );
   } catch (err) {
-    if (err instanceof SourceError) throw err;
+    if (err instanceof S3KmsEnvError) throw err;
     throw networkFailure(err, loc, config);
   }
   return {
@@ -310,8 +304,8 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   }
 }
 
-function deadlineExceeded(loc: S3Location, config: S3GetConfig): SourceError {
-  return new SourceError(
+function deadlineExceeded(loc: S3Location, config: S3GetConfig): S3KmsEnvError {
+  return new S3KmsEnvError(
     "TIMEOUT",
     `${loc.uri}: no answer from S3 within ${config.timeoutMs} ms; check the network path ` +
       `or raise --timeout`,

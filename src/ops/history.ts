@@ -3,7 +3,7 @@
 // HeadObject per version shown; no decryption).
 import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import type { OpsS3 } from "./client";
-import { OpsError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { headObject } from "./object";
 import { mapLimit } from "./pool";
@@ -81,7 +81,7 @@ export async function listHistory(
   limit: number,
 ): Promise<VersionEntry[]> {
   const all = await listAll(s3, loc);
-  if (all.length === 0) throw new OpsError("NO_SUCH_KEY", `${loc.uri} has no versions`);
+  if (all.length === 0) throw new S3KmsEnvError("NO_SUCH_KEY", `${loc.uri} has no versions`);
   const shown = all.sort(byRecency).slice(0, limit);
   return mapLimit(shown, 8, async (v) => {
     if (v.deleteMarker) return v;

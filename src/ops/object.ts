@@ -7,7 +7,7 @@ import {
   PutObjectCommand,
   type ServerSideEncryption,
 } from "@aws-sdk/client-s3";
-import { OpsError, SourceError } from "../errors";
+import { S3KmsEnvError, tooLarge } from "../errors";
 import type { S3Location } from "../s3/location";
 import { isKmsMode, type Encryption } from "../s3/encryption";
 import type { OpsS3 } from "./client";
@@ -22,13 +22,6 @@ export interface ObjectFacts extends Encryption {
 export interface StoredObject extends ObjectFacts {
   /** The plaintext; callers zero it when done. */
   readonly body: Buffer;
-}
-
-function tooLarge(loc: S3Location, maxBytes: number): SourceError {
-  return new SourceError(
-    "TOO_LARGE",
-    `${loc.uri} is larger than the ${maxBytes}-byte limit; raise --max-size if this is intended`,
-  );
 }
 
 function facts(out: {
@@ -66,12 +59,12 @@ export async function readObject(
     );
     if (out.ContentLength !== undefined && out.ContentLength > maxBytes) {
       await out.Body?.transformToWebStream().cancel();
-      throw tooLarge(loc, maxBytes);
+      throw tooLarge(`${loc.uri} is larger than`, maxBytes);
     }
     const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
     return { out, bytes };
   });
-  if (bytes.length > maxBytes) throw tooLarge(loc, maxBytes);
+  if (bytes.length > maxBytes) throw tooLarge(`${loc.uri} is larger than`, maxBytes);
   return { ...facts(out), body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) };
 }
 
@@ -153,8 +146,8 @@ export async function writeObject(
   return written(out, out.ETag, encrypt);
 }
 
-export function missingObject(loc: S3Location): OpsError {
-  return new OpsError(
+export function missingObject(loc: S3Location): S3KmsEnvError {
+  return new S3KmsEnvError(
     "NO_SUCH_KEY",
     `${loc.uri} does not exist; give --kms-key-id (or --bucket-default-key) to create it`,
   );
@@ -178,13 +171,13 @@ export function keptEncryption(
   }
   const mode = current.serverSideEncryption;
   if (!isKmsMode(mode)) {
-    throw new OpsError(
+    throw new S3KmsEnvError(
       "NOT_KMS_ENCRYPTED",
       `${loc.uri} is not SSE-KMS encrypted, so it has no key to keep; check its content and upload it with "s3-kms-env put"`,
     );
   }
   if (current.kmsKeyArn === undefined) {
-    throw new OpsError("KMS_ERROR", `${loc.uri}: S3 did not report the object's KMS key`);
+    throw new S3KmsEnvError("KMS_ERROR", `${loc.uri}: S3 did not report the object's KMS key`);
   }
   return { mode, kmsKeyId: current.kmsKeyArn, bucketKeyEnabled: current.bucketKeyEnabled === true };
 }

@@ -2,7 +2,7 @@
 // The bytes go up exactly as written (comments and all); only the check
 // parses them.
 import type { OpsS3 } from "./client";
-import { OpsError } from "../errors";
+import { hasCode, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { parseForExec } from "./exec-policy";
 import { writeObject, type Condition, type Encrypt, type Written } from "./object";
@@ -42,8 +42,8 @@ export async function putEnv(
 }
 
 function conditionFailed(err: unknown, loc: S3Location, condition: Condition): unknown {
-  if ((err as { code?: string }).code !== "CONFLICT") return err;
-  return new OpsError(
+  if (!hasCode(err, "CONFLICT")) return err;
+  return new S3KmsEnvError(
     "CONFLICT",
     condition.ifNoneMatch
       ? `${loc.uri} already exists (--if-absent); nothing was written`

@@ -2,6 +2,7 @@
 // (and the key, when pinned), then parsed strictly. The plaintext bytes are
 // zeroed once parsed.
 import type { OpsS3 } from "./client";
+import { hasCode } from "../errors";
 import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
 import type { S3Location } from "../s3/location";
 import { verifyEncryption, type EncryptionPolicy } from "../s3/encryption";
@@ -54,7 +55,7 @@ export async function ifExists<T>(read: Promise<T>): Promise<T | undefined> {
   try {
     return await read;
   } catch (err) {
-    if ((err as { code?: string }).code === "NO_SUCH_KEY") return undefined;
+    if (hasCode(err, "NO_SUCH_KEY")) return undefined;
     throw err;
   }
 }

@@ -6,7 +6,7 @@
 // would make an unchecked, possibly planted file look trusted.
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { OpsS3 } from "./client";
-import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
+import { type ErrorCode, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { isKmsMode, isTrustedKey, sameKey } from "../s3/encryption";
 import { copyOnto } from "./copy";
@@ -55,7 +55,7 @@ async function listKeys(s3: OpsS3, loc: S3Location): Promise<string[]> {
     for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith("/")) keys.push(o.Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
-  if (keys.length === 0) throw new OpsError("NO_SUCH_KEY", `no objects under ${loc.uri}`);
+  if (keys.length === 0) throw new S3KmsEnvError("NO_SUCH_KEY", `no objects under ${loc.uri}`);
   return keys;
 }
 

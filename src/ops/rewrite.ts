@@ -5,7 +5,7 @@
 // times. The object keeps its KMS key and bucket-key setting.
 import type { OpsS3 } from "./client";
 import { setTimeout as sleep } from "node:timers/promises";
-import { OpsError, type S3KmsEnvError } from "../errors";
+import { hasCode, S3KmsEnvError } from "../errors";
 import type { ParsedEnv } from "../envfile/parse";
 import { serializeEnv } from "../envfile/serialize";
 import { parseForExec } from "./exec-policy";
@@ -41,8 +41,8 @@ function dollarsLiteral(env: ParsedEnv): boolean {
   return [...env.vars].every(([name, value]) => !value.includes("$") || env.literal.has(name));
 }
 
-function gaveUp(loc: S3Location, attempts: number): OpsError {
-  return new OpsError(
+function gaveUp(loc: S3Location, attempts: number): S3KmsEnvError {
+  return new S3KmsEnvError(
     "CONFLICT",
     `${loc.uri} kept changing under other writers; gave up after ${attempts} attempts and wrote nothing. Run the command again`,
   );
@@ -64,7 +64,7 @@ export async function updateEnv(
     const vars = new Map(current?.vars);
     change(vars);
     if (current === undefined && vars.size === 0) {
-      throw new OpsError("NO_SUCH_KEY", `${loc.uri} does not exist`);
+      throw new S3KmsEnvError("NO_SUCH_KEY", `${loc.uri} does not exist`);
     }
     const outcome = { created: !current, attempts: attempt, variables: vars.size };
     if (current && sameVars(current.vars, vars)) {
@@ -83,7 +83,7 @@ export async function updateEnv(
       const written = await writeObject(s3, loc, body, encrypt, unchangedSince(current));
       return { ...written, ...outcome, changed: true };
     } catch (err) {
-      if ((err as S3KmsEnvError).code !== "CONFLICT") throw err;
+      if (!hasCode(err, "CONFLICT")) throw err;
       if (attempt >= options.maxAttempts) throw gaveUp(loc, attempt);
     } finally {
       body.fill(0);

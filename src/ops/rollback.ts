@@ -4,7 +4,7 @@
 // under a key the user trusts: a version someone wrote under a key of their
 // own would otherwise come back under the trusted one.
 import type { OpsS3 } from "./client";
-import { OpsError } from "../errors";
+import { hasCode, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { isKmsMode, isTrustedKey, untrustedKeyMessage } from "../s3/encryption";
 import { copyOnto } from "./copy";
@@ -48,7 +48,7 @@ function checkPin(
   if (current === undefined || expected === undefined) return;
   if (!isKmsMode(current.serverSideEncryption) || isTrustedKey([expected], current.kmsKeyArn))
     return;
-  throw new OpsError(
+  throw new S3KmsEnvError(
     "WRONG_KMS_KEY",
     `${untrustedKeyMessage(loc.uri, current.kmsKeyArn, [expected])}; use rekey to change keys`,
   );
@@ -71,7 +71,7 @@ export async function rollbackEnv(
 ): Promise<RollbackResult> {
   const current = await ifExists(headObject(s3, loc));
   if (current === undefined && options.pin === undefined) {
-    throw new OpsError(
+    throw new S3KmsEnvError(
       "NO_SUCH_KEY",
       `${loc.uri} has no current version (it was deleted), so there is no key to keep; give --kms-key-id to restore it under that key`,
     );
@@ -101,8 +101,8 @@ export async function rollbackEnv(
     );
     return { ...written, changed: true, variables: old.variables };
   } catch (err) {
-    if ((err as OpsError).code !== "CONFLICT") throw err;
-    throw new OpsError(
+    if (!hasCode(err, "CONFLICT")) throw err;
+    throw new S3KmsEnvError(
       "CONFLICT",
       `${loc.uri} changed while rolling back; nothing was written. Check "s3-kms-env history" and run it again`,
     );

@@ -5,7 +5,7 @@
 // allowed to use S3 in the account can encrypt with aws/s3, so such a file
 // proves nothing about who wrote it.
 import type { OpsS3 } from "./client";
-import { VerifyError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import type { KmsAccess } from "../aws/kms-key";
 import type { S3Location } from "../s3/location";
 import { checkExecNames } from "./exec-policy";
@@ -64,7 +64,7 @@ export async function checkCustomerManaged(
     CHECK,
   );
   if (key.keyManager !== "AWS") return;
-  throw new VerifyError(
+  throw new S3KmsEnvError(
     "AWS_MANAGED_KEY",
     `${uri} is encrypted with the AWS-managed KMS key ${keyArn}: anyone with s3:PutObject on ` +
       `the bucket can write under it, so it proves nothing about the writer. Check its content ` +

@@ -1,7 +1,7 @@
 // What the child's environment may be: the inherited environment plus the
 // files' variables, filtered, with names that could take over the app's
 // runtime refused unless the operator allows them by name.
-import { PolicyError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -118,7 +118,7 @@ export function checkNames(layers: readonly Layer[], opts: PolicyOptions): void 
   for (const layer of layers) {
     for (const name of layer.vars.keys()) {
       if (wanted(name, opts) && isRefusedName(name) && !opts.allowNames.has(name)) {
-        throw new PolicyError(
+        throw new S3KmsEnvError(
           "REFUSED_NAME",
           `${layer.source} sets ${name}, which can take over the app's runtime; ` +
             `refusing to start. Allow it with --allow-name ${name} if this is intended`,

@@ -3,7 +3,7 @@
 // LD_PRELOAD; requiring SSE-KMS under a named key means the writer also
 // needed rights on that key. Any key is not enough: the AWS-managed aws/s3
 // key can be used by whoever may use S3 in the account.
-import { VerifyError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import type { S3Location } from "./location";
 
 export interface EncryptionPolicy {
@@ -62,14 +62,14 @@ export function verifyEncryption(loc: S3Location, enc: Encryption, policy: Encry
   if (!isKmsMode(enc.serverSideEncryption)) {
     if (policy.allowUnencrypted && trusted === undefined) return;
     const how = enc.serverSideEncryption ?? "no server-side encryption";
-    throw new VerifyError(
+    throw new S3KmsEnvError(
       "NOT_KMS_ENCRYPTED",
       `${loc.uri} is not encrypted with SSE-KMS (it has ${how}); refusing to trust it. ` +
         `Upload it with "s3-kms-env put"`,
     );
   }
   if (trusted === undefined || isTrustedKey(trusted, enc.kmsKeyArn)) return;
-  throw new VerifyError("WRONG_KMS_KEY", untrustedKeyMessage(loc.uri, enc.kmsKeyArn, trusted));
+  throw new S3KmsEnvError("WRONG_KMS_KEY", untrustedKeyMessage(loc.uri, enc.kmsKeyArn, trusted));
 }
 
 export interface DevOptOuts {
@@ -92,7 +92,7 @@ export function execTrustedKeys(
 ): readonly string[] | undefined {
   if (named.length > 0) return named;
   if (optOuts.anyKey || optOuts.allowUnencrypted) return undefined;
-  throw new VerifyError(
+  throw new S3KmsEnvError(
     "NO_TRUSTED_KEY",
     "no trusted KMS key is named, and an object under any key (the AWS-managed aws/s3 key " +
       "included) could have been written by anyone with s3:PutObject; give --kms-key-id ARN " +

@@ -1,144 +1,206 @@
-// S3 error answers → our errors. Messages are ours, built from the S3 error
-// code and the URI; S3's own message text is not repeated, and what is
-// repeated (the code, the bucket's region) goes through serverText first.
-import type { Readable } from "node:stream";
-import type { HeaderBag } from "@smithy/types";
-import { SourceError, type ErrorCode } from "../errors";
+// The one S3 error classification: S3's answer (its error code, HTTP status
+// and message) → our code and message, for exec's lean GET (fetch/) and the
+// ops commands' SDK requests (ops/s3-client.ts) alike. It imports nothing of
+// the SDK, so the hot path can use it. Messages are ours, built from the S3
+// error code, the URI and the permission involved; S3's own text is read only
+// to tell a KMS refusal from an S3 one and to name the KMS action it denied,
+// and whatever of it is repeated goes through serverText first.
+//
+// Where exec and ops word a hint differently (a container start has no
+// --kms-key-id to write with), the row says so with `caller`.
+import type { ErrorCode } from "../errors";
 import { serverText } from "../log";
-import type { S3Location } from "./location";
 
-const MAX_ERROR_BODY = 64 * 1024;
+export type S3Action =
+  "GetObject" | "HeadObject" | "PutObject" | "CopyObject" | "ListObjectVersions" | "ListObjectsV2";
 
-async function readSmall(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream) {
-      const buf = chunk as Buffer;
-      size += buf.length;
-      if (size > MAX_ERROR_BODY) break;
-      chunks.push(buf);
-    }
-  } catch {
-    // A cut-off error body still has a status code to go on.
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/** The request that failed. */
+export interface S3Request {
+  readonly uri: string;
+  readonly bucket: string;
+  readonly versionId: string | undefined;
+  readonly action: S3Action;
+  /** exec's container start, or an ops command. */
+  readonly caller: "exec" | "ops";
 }
 
-interface S3ErrorBody {
+/** What S3 answered. */
+export interface S3Answer {
+  /** S3's error code ("NoSuchKey", "KMS.DisabledException", …), if it named one. */
   readonly code: string | undefined;
+  readonly status: number | undefined;
+  /** S3's message, read only to tell KMS refusals apart. */
   readonly message: string;
+  /** x-amz-bucket-region, when S3 sent it. */
+  readonly bucketRegion: string | undefined;
 }
 
-async function parseErrorBody(text: string): Promise<S3ErrorBody> {
-  if (text.trim() === "") return { code: undefined, message: "" };
-  const { XMLParser } = await import("fast-xml-parser");
-  try {
-    const doc = new XMLParser({ parseTagValue: false }).parse(text) as {
-      Error?: { Code?: unknown; Message?: unknown };
-    };
-    const code = typeof doc.Error?.Code === "string" ? doc.Error.Code : undefined;
-    const message = typeof doc.Error?.Message === "string" ? doc.Error.Message : "";
-    return { code, message };
-  } catch {
-    return { code: undefined, message: "" };
-  }
-}
-
-function codeFromStatus(status: number): string {
-  if (status === 403) return "AccessDenied";
-  if (status === 404) return "NotFound";
-  if (status === 301) return "PermanentRedirect";
-  if (status === 503) return "SlowDown";
-  return `HTTP${status}`;
-}
-
-interface Mapped {
+export interface Classified {
   readonly code: ErrorCode;
   readonly message: string;
 }
 
-function map(
-  s3Code: string,
-  s3Message: string,
-  loc: S3Location,
-  bucketRegion: string | undefined,
-): Mapped {
-  const u = loc.uri;
-  switch (s3Code) {
-    case "NoSuchBucket":
-      return { code: "NO_SUCH_BUCKET", message: `bucket "${loc.bucket}" does not exist` };
-    case "NoSuchKey":
-    case "NotFound":
-      return { code: "NO_SUCH_KEY", message: `${u} does not exist` };
-    case "NoSuchVersion":
-      return { code: "NO_SUCH_VERSION", message: `${u}: no such object version` };
-    case "InvalidArgument":
-      if (loc.versionId !== undefined) {
-        return { code: "NO_SUCH_VERSION", message: `${u}: the versionId is not valid` };
-      }
-      break;
-    case "AccessDenied":
-      // S3 answers AccessDenied both for its own policy and for a KMS refusal
-      // to decrypt; only the message tells them apart.
-      if (/kms/i.test(s3Message)) {
-        return {
-          code: "KMS_ACCESS_DENIED",
-          message: `${u}: KMS refused to decrypt the object (kms:Decrypt denied on its key); grant kms:Decrypt on the key to this role`,
-        };
-      }
-      return {
-        code: "S3_ACCESS_DENIED",
-        message: `${u}: access denied by S3 (s3:GetObject${loc.versionId ? "Version" : ""}); check the role's policy and the bucket policy`,
-      };
-    case "InvalidAccessKeyId":
-    case "SignatureDoesNotMatch":
-    case "ExpiredToken":
-    case "TokenRefreshRequired":
-    case "InvalidToken":
-      return {
-        code: "CREDENTIALS_REJECTED",
-        message: `${u}: S3 rejected the credentials (${s3Code}); refresh or fix them`,
-      };
-    case "PermanentRedirect":
-    case "AuthorizationHeaderMalformed":
-    case "IllegalLocationConstraintException":
-      return {
-        code: "WRONG_REGION",
-        message: `${u}: the bucket is in ${bucketRegion ?? "another region"}; set AWS_REGION accordingly`,
-      };
-    case "KMS.DisabledException":
-    case "KMS.KMSInvalidStateException":
-      return {
-        code: "KMS_KEY_DISABLED",
-        message: `${u}: the object's KMS key is disabled or pending deletion (${s3Code}); enable the key or re-encrypt the object`,
-      };
-    case "SlowDown":
-    case "KMS.ThrottlingException":
-    case "KMS.LimitExceededException":
-    case "RequestLimitExceeded":
-    case "Throttling":
-      return { code: "THROTTLED", message: `${u}: throttled by AWS (${s3Code}) after retries` };
-  }
-  if (s3Code.startsWith("KMS.")) {
-    return { code: "KMS_ERROR", message: `${u}: KMS failed to decrypt the object (${s3Code})` };
-  }
-  return { code: "S3_ERROR", message: `${u}: S3 answered ${s3Code}` };
+const S3_PERMISSION: Record<S3Action, string> = {
+  GetObject: "s3:GetObject",
+  HeadObject: "s3:GetObject",
+  PutObject: "s3:PutObject",
+  CopyObject: "s3:GetObject and s3:PutObject",
+  ListObjectVersions: "s3:ListBucketVersions",
+  ListObjectsV2: "s3:ListBucket",
+};
+
+/** A read of one version needs s3:GetObjectVersion, not s3:GetObject (AWS checks them apart). */
+export function s3Permission(req: S3Request): string {
+  const permission = S3_PERMISSION[req.action];
+  return req.versionId !== undefined || /[?&]versionId=/.test(req.uri)
+    ? permission.replace("s3:GetObject", "s3:GetObjectVersion")
+    : permission;
 }
 
-export async function s3ErrorFromResponse(
-  status: number,
-  headers: HeaderBag,
-  stream: Readable,
-  loc: S3Location,
-): Promise<SourceError> {
-  const body = await parseErrorBody(await readSmall(stream));
-  const region = headers["x-amz-bucket-region"];
-  const mapped = map(
-    serverText(body.code ?? codeFromStatus(status)),
-    body.message,
-    loc,
-    region === undefined ? undefined : serverText(region),
-  );
-  return new SourceError(mapped.code, mapped.message);
+// What S3 asks KMS for on the caller's behalf, when its message does not say.
+const KMS_PERMISSION: Partial<Record<S3Action, string>> = {
+  GetObject: "kms:Decrypt",
+  PutObject: "kms:GenerateDataKey",
+  CopyObject: "kms:Decrypt and kms:GenerateDataKey",
+};
+
+const isWrite = (req: S3Request): boolean =>
+  req.action === "PutObject" || req.action === "CopyObject";
+
+type Row = readonly [
+  s3Codes: readonly string[],
+  code: ErrorCode,
+  message: (req: S3Request, s3Code: string, answer: S3Answer) => string,
+];
+
+/** S3 error codes → ours. Codes not listed: see classifyS3Error. */
+const TABLE: readonly Row[] = [
+  [["NoSuchBucket"], "NO_SUCH_BUCKET", (req) => `bucket "${req.bucket}" does not exist`],
+  // HeadObject's 404 has no body to name the error.
+  [["NoSuchKey", "NotFound"], "NO_SUCH_KEY", (req) => `${req.uri} does not exist`],
+  [["NoSuchVersion"], "NO_SUCH_VERSION", (req) => `${req.uri}: no such object version`],
+  [
+    ["PreconditionFailed", "ConditionalRequestConflict"],
+    "CONFLICT",
+    (req) => `${req.uri} was changed by someone else meanwhile; nothing was written`,
+  ],
+  [
+    [
+      "InvalidAccessKeyId",
+      "SignatureDoesNotMatch",
+      "ExpiredToken",
+      "TokenRefreshRequired",
+      "InvalidToken",
+    ],
+    "CREDENTIALS_REJECTED",
+    (req, s3Code) => `${req.uri}: S3 rejected the credentials (${s3Code}); refresh or fix them`,
+  ],
+  [
+    ["PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"],
+    "WRONG_REGION",
+    (req, _, answer) =>
+      `${req.uri}: the bucket is in ${answer.bucketRegion ?? "another region"}; set AWS_REGION accordingly`,
+  ],
+  [
+    ["KMS.DisabledException", "KMS.KMSInvalidStateException"],
+    "KMS_KEY_DISABLED",
+    // Another key is a way out only for a write; --kms-key-id cannot decrypt an object.
+    (req, s3Code) =>
+      req.caller === "exec"
+        ? `${req.uri}: the object's KMS key is disabled or pending deletion (${s3Code}); enable the key or re-encrypt the object`
+        : isWrite(req)
+          ? `${req.uri}: the KMS key is disabled or pending deletion (${s3Code}); enable the key or use another with --kms-key-id`
+          : `${req.uri}: the KMS key is disabled or pending deletion (${s3Code}); enable the key (or cancel its deletion): only it can decrypt the object`,
+  ],
+  [
+    ["KMS.NotFoundException"],
+    "KMS_ERROR",
+    (req, s3Code) =>
+      `${req.uri}: the KMS key does not exist (${s3Code}); check --kms-key-id and the region`,
+  ],
+  [
+    [
+      "SlowDown",
+      "KMS.ThrottlingException",
+      "KMS.LimitExceededException",
+      "RequestLimitExceeded",
+      "Throttling",
+    ],
+    "THROTTLED",
+    (req, s3Code) => `${req.uri}: throttled by AWS (${s3Code}) after retries`,
+  ],
+  [
+    ["RequestTimeout"],
+    "TIMEOUT",
+    (req) => `${req.uri}: S3 did not answer in time; check the network path or raise --timeout`,
+  ],
+];
+
+const BY_S3_CODE = new Map(TABLE.flatMap((row) => row[0].map((s3Code) => [s3Code, row] as const)));
+
+/** The code S3 means by a status alone (an error without a body, such as HEAD's). */
+function codeFromStatus(status: number | undefined): string {
+  if (status === 403) return "AccessDenied";
+  if (status === 404) return "NotFound";
+  if (status === 301) return "PermanentRedirect";
+  if (status === 503) return "SlowDown";
+  return status === undefined ? "Error" : `HTTP${status}`;
 }
+
+function accessDenied(req: S3Request, answer: S3Answer): Classified {
+  // S3 answers AccessDenied both for its own policies and for a KMS refusal;
+  // only the message tells them apart.
+  const found = /\bkms:[A-Za-z]+/.exec(answer.message)?.[0];
+  const kmsAction = found === undefined ? undefined : serverText(found);
+  if (kmsAction !== undefined || /kms/i.test(answer.message)) {
+    if (req.caller === "exec") {
+      return {
+        code: "KMS_ACCESS_DENIED",
+        message: `${req.uri}: KMS refused to decrypt the object (kms:Decrypt denied on its key); grant kms:Decrypt on the key to this role`,
+      };
+    }
+    const permission = kmsAction ?? KMS_PERMISSION[req.action] ?? "access to the key";
+    return {
+      code: "KMS_ACCESS_DENIED",
+      message: `${req.uri}: KMS denied ${permission}; grant ${permission} on the KMS key to this role (IAM policy and key policy)`,
+    };
+  }
+  return {
+    code: "S3_ACCESS_DENIED",
+    message: `${req.uri}: access denied by S3 (${s3Permission(req)}); check the role's policy and the bucket policy`,
+  };
+}
+
+/** S3's answer to `req` as one of our errors. */
+export function classifyS3Error(answer: S3Answer, req: S3Request): Classified {
+  const s3Code = serverText(answer.code ?? codeFromStatus(answer.status));
+  const bounded: S3Answer = {
+    ...answer,
+    bucketRegion: answer.bucketRegion === undefined ? undefined : serverText(answer.bucketRegion),
+  };
+  if (s3Code === "InvalidArgument" && req.versionId !== undefined) {
+    return { code: "NO_SUCH_VERSION", message: `${req.uri}: the versionId is not valid` };
+  }
+  const row = BY_S3_CODE.get(s3Code);
+  if (row !== undefined) return { code: row[1], message: row[2](req, s3Code, bounded) };
+  if (s3Code === "AccessDenied" || answer.status === 403) return accessDenied(req, answer);
+  if (s3Code.startsWith("KMS.")) {
+    return {
+      code: "KMS_ERROR",
+      message:
+        req.caller === "exec"
+          ? `${req.uri}: KMS failed to decrypt the object (${s3Code})`
+          : `${req.uri}: KMS failed (${s3Code})`,
+    };
+  }
+  return {
+    code: "S3_ERROR",
+    message:
+      req.caller === "exec"
+        ? `${req.uri}: S3 answered ${s3Code}`
+        : `${req.uri}: S3 answered ${s3Code} to ${req.action}`,
+  };
+}
+
+/** Every S3 error code the table names (for its test). */
+export const CLASSIFIED_S3_CODES: readonly string[] = [...BY_S3_CODE.keys(), "InvalidArgument"];

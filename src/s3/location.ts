@@ -1,6 +1,6 @@
 // s3://bucket/key[?versionId=V] → its parts. The key is taken literally up to
 // the first "?", so a key that contains "?" must be written as %3F.
-import { SourceError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 
 export interface S3Location {
   readonly bucket: string;
@@ -13,8 +13,8 @@ export interface S3Location {
 // S3's bucket naming rules (general purpose buckets).
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function bad(uri: string, why: string): SourceError {
-  return new SourceError("BAD_URI", `invalid source ${JSON.stringify(uri)}: ${why}`);
+function bad(uri: string, why: string): S3KmsEnvError {
+  return new S3KmsEnvError("BAD_URI", `invalid source ${JSON.stringify(uri)}: ${why}`);
 }
 
 export function parseS3Uri(uri: string): S3Location {

@@ -1,6 +1,6 @@
 // `s3-kms-env diff A B`: each side a local file, "-" or s3://bucket/key. Exit
 // 0 same, 1 different, 125 error, like diff(1).
-import { UsageError } from "../../errors";
+import { usageError } from "../../errors";
 import { diffEnv, isSame } from "../../ops/diff";
 import { parseS3Uri } from "../../s3/location";
 import { readerTrustedKeys } from "../options";
@@ -12,7 +12,7 @@ export const diffCommand = opsCommand({
   options: opsOptions,
   args: (positionals) => {
     const [a = "", b = ""] = expectArgs(positionals, ["A", "B"]);
-    if (a === "-" && b === "-") throw new UsageError("only one side can be stdin (-)");
+    if (a === "-" && b === "-") throw usageError("only one side can be stdin (-)");
     for (const side of [a, b]) if (side.startsWith("s3://")) parseS3Uri(side);
     return { a, b };
   },

@@ -1,7 +1,7 @@
 // `s3-kms-env exec [URI…] -- command [args…]`: argument parsing and the
 // order of the steps; the steps themselves live in fetch/, s3/, policy/, exec/.
 import type { ParseArgsOptionsConfig } from "node:util";
-import { UsageError } from "../../errors";
+import { usageError } from "../../errors";
 import type { Logger } from "../../log";
 import { guardStart } from "../../exec/interrupt";
 import {
@@ -109,20 +109,20 @@ export async function execCommand(
     return 0;
   }
   if (dd === -1) {
-    throw new UsageError(
+    throw usageError(
       'missing "--" before the command: s3-kms-env exec [s3://bucket/key …] -- command [args…]',
     );
   }
   const command = argv.slice(dd + 1);
-  if (command.length === 0) throw new UsageError('no command after "--"');
+  if (command.length === 0) throw usageError('no command after "--"');
   const uris = positionals.length > 0 ? positionals : splitUriList(env.S3_KMS_ENV_URI ?? "");
   if (uris.length === 0) {
-    throw new UsageError("no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI");
+    throw usageError("no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI");
   }
   const locations = uris.map(parseS3Uri);
   const precedence = values.precedence ?? env.S3_KMS_ENV_PRECEDENCE ?? "file";
   if (precedence !== "file" && precedence !== "env") {
-    throw new UsageError('--precedence must be "file" or "env"');
+    throw usageError('--precedence must be "file" or "env"');
   }
   const only = listValues(values.only, env.S3_KMS_ENV_ONLY);
   const policy: PolicyOptions = {
@@ -139,7 +139,7 @@ export async function execCommand(
   // Checked on the names as given, before any lookup: the start fails at once.
   const named = readerKeySpecs(keySpecs(values, env));
   if (optOuts.anyKey && named.length > 0) {
-    throw new UsageError(
+    throw usageError(
       "give either trusted keys (--kms-key-id, S3_KMS_ENV_KMS_KEY_ID) or --insecure-any-kms-key, not both",
     );
   }

@@ -1,5 +1,5 @@
 // `s3-kms-env get s3://bucket/key`: names by default; values only with --reveal.
-import { UsageError } from "../../errors";
+import { usageError } from "../../errors";
 import { serializeShell } from "../../envfile/serialize";
 import { describeVars, fingerprinterFrom, FINGERPRINT_KEY_ENV } from "../../ops/fingerprint";
 import { loadEnv, type LoadedEnv } from "../../ops/read";
@@ -30,13 +30,13 @@ export const getCommand = opsCommand({
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
     const format = values.format;
     if (format !== undefined && !values.reveal) {
-      throw new UsageError("--format applies to --reveal; without it only names are shown");
+      throw usageError("--format applies to --reveal; without it only names are shown");
     }
     if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format must be one of ${FORMATS.join(", ")}`);
+      throw usageError(`--format must be one of ${FORMATS.join(", ")}`);
     }
     if (values.reveal && values.json) {
-      throw new UsageError("use --reveal --format json for values as JSON");
+      throw usageError("use --reveal --format json for values as JSON");
     }
     return { loc: parseS3Uri(uri), format: (format ?? "dotenv") as Format };
   },

@@ -1,5 +1,5 @@
 // `s3-kms-env history s3://bucket/key`: argument handling and the table.
-import { UsageError } from "../../errors";
+import { usageError } from "../../errors";
 import { listHistory, type VersionEntry } from "../../ops/history";
 import { expectArgs, objectUri, opsCommand, opsOptions } from "../ops-common";
 import { table, writeJson, writeOut } from "../output";
@@ -9,7 +9,7 @@ const options = { ...opsOptions, limit: { type: "string" } } as const;
 function limit(text: string | undefined): number {
   if (text === undefined) return 20;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError("--limit must be a whole number from 1");
+  if (!Number.isInteger(n) || n < 1) throw usageError("--limit must be a whole number from 1");
   return n;
 }
 

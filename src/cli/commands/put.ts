@@ -1,5 +1,5 @@
 // `s3-kms-env put FILE|- s3://bucket/key`: argument handling only (see ops/put.ts).
-import { UsageError } from "../../errors";
+import { usageError } from "../../errors";
 import { inputName, readInput } from "../../ops/local-input";
 import { putEnv } from "../../ops/put";
 import {
@@ -25,7 +25,7 @@ export const putCommand = opsCommand({
   args: (positionals, values) => {
     const [file = "", uri = ""] = expectArgs(positionals, ["FILE|-", "s3://bucket/key"]);
     if (values["if-match"] !== undefined && values["if-absent"]) {
-      throw new UsageError("give either --if-match or --if-absent, not both");
+      throw usageError("give either --if-match or --if-absent, not both");
     }
     return { file, loc: objectUri(uri) };
   },

@@ -1,6 +1,6 @@
 // `s3-kms-env rekey s3://bucket/key|s3://bucket/prefix/ --kms-key-id NEW`:
 // argument handling and the report (see ops/rekey.ts).
-import { OpsError, UsageError } from "../../errors";
+import { S3KmsEnvError, usageError } from "../../errors";
 import { isPrefix, rekey, type RekeyOutcome } from "../../ops/rekey";
 import {
   expectArgs,
@@ -43,7 +43,7 @@ export const rekeyCommand = opsCommand({
   run: async ({ values, args: target, log, settings, s3 }) => {
     const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)
-      throw new UsageError("give --kms-key-id NEW, the key to re-encrypt under");
+      throw usageError("give --kms-key-id NEW, the key to re-encrypt under");
     const outcomes = await rekey(s3, target, {
       encrypt: { mode: "aws:kms", kmsKeyId, bucketKeyEnabled: values["no-bucket-key"] !== true },
       trustedKeys: await writerTrustedKeys(settings),
@@ -53,13 +53,13 @@ export const rekeyCommand = opsCommand({
     const [only] = outcomes;
     // One object: its own error is the answer.
     if (!isPrefix(target) && only && problems.length === 1) {
-      throw new OpsError(only.code ?? "REKEY_INCOMPLETE", only.reason ?? only.uri);
+      throw new S3KmsEnvError(only.code ?? "REKEY_INCOMPLETE", only.reason ?? only.uri);
     }
     if (values.json) await writeJson({ uri: target.uri, outcomes });
     else await writeOut(outcomes.map((o) => `${line(o)}\n`).join(""));
     if (problems.length > 0) {
       for (const p of problems) log.warn(p.reason ?? p.uri, { code: p.code });
-      throw new OpsError(
+      throw new S3KmsEnvError(
         "REKEY_INCOMPLETE",
         `${problems.length} of ${outcomes.length} objects under ${target.uri} are not under the new key; fix them and run rekey again (done ones are skipped)`,
       );

@@ -1,5 +1,5 @@
 // `s3-kms-env rollback s3://bucket/key --version-id V`: argument handling only (see ops/rollback.ts).
-import { UsageError } from "../../errors";
+import { usageError } from "../../errors";
 import { rollbackEnv } from "../../ops/rollback";
 import {
   expectArgs,
@@ -21,7 +21,7 @@ export const rollbackCommand = opsCommand({
   args: (positionals, values) => {
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
     const versionId = values["version-id"];
-    if (!versionId) throw new UsageError("give --version-id V (see s3-kms-env history)");
+    if (!versionId) throw usageError("give --version-id V (see s3-kms-env history)");
     return { loc: objectUri(uri), versionId };
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {

@@ -1,6 +1,6 @@
 // `s3-kms-env verify s3://bucket/key…`: exit 0 only if exec would accept every
 // object; each failure is reported with its own reason and code.
-import { S3KmsEnvError, UsageError } from "../../errors";
+import { S3KmsEnvError, usageError } from "../../errors";
 import { verifyObject, type Verified } from "../../ops/verify";
 import { parseS3Uri } from "../../s3/location";
 import { trustedOrAny } from "../../s3/encryption";
@@ -16,7 +16,7 @@ export const verifyCommand = opsCommand({
   name: "verify",
   options: opsOptions,
   args: (positionals) => {
-    if (positionals.length === 0) throw new UsageError("expected s3://bucket/key …");
+    if (positionals.length === 0) throw usageError("expected s3://bucket/key …");
     return positionals.map(parseS3Uri);
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {

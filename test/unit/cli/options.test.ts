@@ -8,14 +8,14 @@ import {
   writeKeySpec,
   writerKeySpecs,
 } from "../../../src/cli/options";
-import { UsageError } from "../../../src/errors";
+import { hasCode, type S3KmsEnvError } from "../../../src/errors";
 
 /** The usage error parse() throws for `args`. */
-function usageError(args: string[]): UsageError {
+function usageError(args: string[]): S3KmsEnvError {
   try {
     parse(args, commonOptions);
   } catch (err) {
-    if (err instanceof UsageError) return err;
+    if (hasCode(err, "USAGE")) return err;
     throw err;
   }
   throw new Error(`${args.join(" ")} parsed`);

@@ -1,6 +1,8 @@
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { exitCodeFor } from "../../../src/cli/exit-codes";
+import type { S3KmsEnvError } from "../../../src/errors";
 import { checkExecutableFormat } from "../../../src/exec/format";
 
 // Each case here made process.execve fail, which aborts Node (exit 134),
@@ -26,7 +28,8 @@ const errorOf = (path: string, shown = "app"): { exitCode: number; message: stri
   try {
     checkExecutableFormat(path, shown);
   } catch (err) {
-    return err as { exitCode: number; message: string };
+    // The exit code as the CLI boundary chooses it from the error's code.
+    return { exitCode: exitCodeFor(err as S3KmsEnvError), message: (err as Error).message };
   }
   throw new Error("expected a format error");
 };

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { execFailure, execveSupport, FORWARDED, spawnAndForward } from "../../../src/exec/launch";
+import { exitCodeFor } from "../../../src/cli/exit-codes";
 
 /** A stand-in child process, and what spawnAndForward saw when it spawned it. */
 class FakeChild extends EventEmitter {
@@ -129,7 +130,7 @@ describe("execFailure: the errno of a refused execve as an exit code and one lin
     ],
   ] as const)("%s: exit %i", (code, exitCode, errorCode, message) => {
     const err = execFailure(errno(code), "app");
-    expect({ exitCode: err.exitCode, code: err.code, message: err.message }).toEqual({
+    expect({ exitCode: exitCodeFor(err), code: err.code, message: err.message }).toEqual({
       exitCode,
       code: errorCode,
       message,

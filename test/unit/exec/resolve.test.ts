@@ -30,7 +30,7 @@ describe("resolveCommand", () => {
   test("reports a missing command with exit code 127", () => {
     expect(() => resolveCommand("no-such-cmd", dir)).toThrow(
       expect.objectContaining({
-        exitCode: 127,
+        code: "COMMAND_NOT_FOUND",
         message: "no-such-cmd: command not found",
       }) as Error,
     );
@@ -38,13 +38,13 @@ describe("resolveCommand", () => {
 
   test("reports a file without execute permission with exit code 126", () => {
     expect(() => resolveCommand(join(dir, "plain"), undefined)).toThrow(
-      expect.objectContaining({ exitCode: 126, code: "COMMAND_NOT_EXECUTABLE" }) as Error,
+      expect.objectContaining({ code: "COMMAND_NOT_EXECUTABLE" }) as Error,
     );
   });
 
   test("reports a directory with exit code 126", () => {
     expect(() => resolveCommand(join(dir, "adir"), undefined)).toThrow(
-      expect.objectContaining({ exitCode: 126 }) as Error,
+      expect.objectContaining({ code: "COMMAND_NOT_EXECUTABLE" }) as Error,
     );
   });
 });
@@ -60,7 +60,7 @@ describe("checkExecutableFormat", () => {
 
   test("refuses a file with neither ELF header nor #! (exit 126)", () => {
     expect(() => checkExecutableFormat(join(dir, "noshebang"), "noshebang")).toThrow(
-      expect.objectContaining({ exitCode: 126 }) as Error,
+      expect.objectContaining({ code: "COMMAND_NOT_EXECUTABLE" }) as Error,
     );
   });
 
@@ -81,7 +81,7 @@ describe("checkExecutableFormat", () => {
   test("reports a missing interpreter with exit code 127", () => {
     expect(() => checkExecutableFormat(join(dir, "badinterp"), "badinterp")).toThrow(
       expect.objectContaining({
-        exitCode: 127,
+        code: "COMMAND_NOT_FOUND",
         message: 'badinterp: bad interpreter "/nonexistent/interp": no such file',
       }) as Error,
     );
