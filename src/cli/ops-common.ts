@@ -4,9 +4,11 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../errors";
 import type { Logger } from "../log";
-import { createS3Client, type OpsS3 } from "../ops/client";
+import { createS3Client } from "../ops/s3-client";
+import type { OpsS3 } from "../ops/s3";
 import type { ReadOptions } from "../ops/read";
-import { isUnversioned, type Encrypt } from "../ops/object";
+import { isUnversioned } from "../ops/object";
+import type { Encrypt } from "../ops/s3";
 import { parseS3Uri, type S3Location } from "../s3/location";
 import { trustedOrAny } from "../s3/encryption";
 import {
@@ -15,11 +17,10 @@ import {
   loggerFrom,
   parse,
   settingsFrom,
-  writeKey,
   type CommonValues,
   type Env,
-  type Settings,
 } from "./options";
+import { writeKey, type Settings } from "../aws/settings";
 
 export const opsOptions = {
   ...commonOptions,
@@ -89,7 +90,7 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   try {
     return await command.run({ values, args, env, log, settings, s3, allowNames });
   } finally {
-    s3.client.destroy();
+    s3.destroy();
   }
 }
 

@@ -3,10 +3,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { S3KmsEnvError, usageError } from "../errors";
 import { createLogger, serverText, type LogLevel, type Logger } from "../log";
-import { credentialSource, resolveEndpoint, resolveRegion } from "../aws/config";
-import type { KmsAccess } from "../aws/kms-key";
-import type { S3GetConfig } from "../fetch/s3-get";
-import { startDeadline } from "../deadline";
+import { resolveSettings, type KeySpecs, type Settings } from "../aws/settings";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -131,16 +128,6 @@ export function loggerFrom(values: CommonValues, env: Env): Logger {
   return createLogger(format, level);
 }
 
-/** Key names as given: each list split on commas and white space, aliases unresolved. */
-export interface KeySpecs {
-  /** --kms-key-id */
-  readonly flag: readonly string[];
-  /** S3_KMS_ENV_KMS_KEY_ID */
-  readonly env: readonly string[];
-  /** --trusted-kms-key-id */
-  readonly trusted: readonly string[];
-}
-
 function splitKeys(texts: readonly string[]): string[] {
   return texts.flatMap((t) => t.split(/[\s,]+/)).filter((s) => s !== "");
 }
@@ -153,103 +140,15 @@ export function keySpecs(values: CommonValues, env: Env): KeySpecs {
   };
 }
 
-export interface Settings {
-  readonly s3: S3GetConfig;
-  /** How KMS is reached for alias and key lookups: the same region, endpoint and credentials. */
-  readonly kms: KmsAccess;
-  readonly allowUnencrypted: boolean;
-  /** The key lists as given: only the ones a command uses are resolved (resolveKeys). */
-  readonly keys: KeySpecs;
-  /** Aliases to key ARNs, each at most once per run; key ids and ARNs as given. */
-  readonly resolveKeys: (specs: readonly string[]) => Promise<string[]>;
-}
-
-function keyResolver(kms: KmsAccess): Settings["resolveKeys"] {
-  const arns = new Map<string, Promise<string>>();
-  return async (specs) => {
-    if (specs.length === 0) return [];
-    const { resolveKeyArn } = await import("../aws/kms-key");
-    return Promise.all(
-      specs.map((spec) => {
-        const arn = arns.get(spec) ?? resolveKeyArn(spec, kms);
-        arns.set(spec, arn);
-        return arn;
-      }),
-    );
-  };
-}
-
 export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
   const timeout = values.timeout ?? env.S3_KMS_ENV_TIMEOUT;
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
-  const region = await resolveRegion(env);
-  const timeoutMs =
-    timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout");
-  const s3: S3GetConfig = {
-    region,
-    endpoint: resolveEndpoint(env, "s3"),
-    credentials: credentialSource(env),
-    timeoutMs,
-    deadline: startDeadline(timeoutMs),
+  return resolveSettings(env, {
+    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout"),
     maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
-    maxAttempts: 3,
-  };
-  const kms: KmsAccess = {
-    region,
-    endpoint: resolveEndpoint(env, "kms"),
-    credentials: s3.credentials,
-    deadline: s3.deadline,
-  };
-  return {
-    s3,
-    kms,
     allowUnencrypted: values["insecure-allow-unencrypted"] === true,
     keys: keySpecs(values, env),
-    resolveKeys: keyResolver(kms),
-  };
-}
-
-/**
- * The keys a reader (exec, get, diff, verify) trusts: --kms-key-id, else
- * S3_KMS_ENV_KMS_KEY_ID. Flags replace the variable rather than add to it, as
- * every other flag does.
- */
-export function readerKeySpecs(keys: KeySpecs): readonly string[] {
-  return keys.flag.length > 0 ? keys.flag : keys.env;
-}
-
-/** The key a writer encrypts with: --kms-key-id, else S3_KMS_ENV_KMS_KEY_ID when it names one key. */
-export function writeKeySpec(keys: KeySpecs): string | undefined {
-  if (keys.flag.length > 1) {
-    throw usageError("give --kms-key-id once: it is the one key to write with");
-  }
-  return keys.flag[0] ?? (keys.env.length === 1 ? keys.env[0] : undefined);
-}
-
-/**
- * The keys an object may be under for a command to rewrite it (set, unset,
- * edit, rollback, rekey): --trusted-kms-key-id, else S3_KMS_ENV_KMS_KEY_ID,
- * plus the key it writes with.
- */
-export function writerKeySpecs(keys: KeySpecs): readonly string[] {
-  const trusted = keys.trusted.length > 0 ? keys.trusted : keys.env;
-  return [...new Set([...trusted, ...keys.flag])];
-}
-
-/** readerKeySpecs, resolved. */
-export function readerTrustedKeys(settings: Settings): Promise<string[]> {
-  return settings.resolveKeys(readerKeySpecs(settings.keys));
-}
-
-/** writerKeySpecs, resolved. */
-export function writerTrustedKeys(settings: Settings): Promise<string[]> {
-  return settings.resolveKeys(writerKeySpecs(settings.keys));
-}
-
-/** writeKeySpec, resolved. */
-export async function writeKey(settings: Settings): Promise<string | undefined> {
-  const spec = writeKeySpec(settings.keys);
-  return spec === undefined ? undefined : (await settings.resolveKeys([spec]))[0];
+  });
 }
 
 /** Repeatable flags and their environment variable, each also comma-separated. */

@@ -11,7 +11,7 @@ import {
   warnIfUnversioned,
   writeOptions,
 } from "./ops-common";
-import { writerTrustedKeys, type Settings } from "./options";
+import { writerTrustedKeys, type Settings } from "../aws/settings";
 import { writeJson, writeOut } from "./output";
 
 export const updateOptions = {

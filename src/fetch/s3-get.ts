@@ -12,26 +12,16 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpResponse, RetryErrorType, StandardRetryBackoffStrategy } from "@smithy/types";
 import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
-import { credentialsWithin, silentLogger, type CredentialSource } from "../aws/config";
+import { credentialsWithin, silentLogger } from "../aws/config";
+import type { AwsSettings } from "../aws/settings";
 import { verifyChecksum } from "./checksum";
 import { s3ErrorFromResponse } from "./error-response";
 import type { S3Location } from "../s3/location";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";
 
-export interface S3GetConfig {
-  readonly region: string;
-  readonly endpoint: URL | undefined;
-  readonly credentials: CredentialSource;
-  /** Largest object accepted, in bytes. */
-  readonly maxBytes: number;
-  /** --timeout, in ms. */
-  readonly timeoutMs: number;
-  /** exec's one deadline (--timeout from the start): credentials, alias lookup, fetch, retries. */
-  readonly deadline: Deadline;
-  /** Attempts per request of the ops commands' SDK client; exec retries until the deadline. */
-  readonly maxAttempts: number;
-}
+/** The settings a GET runs with (aws/settings.ts). */
+export type S3GetConfig = AwsSettings;
 
 export interface S3Object {
   readonly body: Buffer;

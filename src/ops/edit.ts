@@ -4,13 +4,14 @@
 // success, failure, and SIGINT/SIGTERM/SIGHUP.
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import type { OpsS3 } from "./client";
+import type { OpsS3 } from "./s3";
 import { hasCode, InterruptedError, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { runEditor } from "./editor";
 import { parseForExec } from "./exec-policy";
 import { ifExists, readVerified, type ReadOptions } from "./read";
-import { keptEncryption, unchangedSince, writeObject, type Encrypt, type Written } from "./object";
+import { keptEncryption, unchangedSince } from "./object";
+import type { Encrypt, Written } from "./s3";
 import { createWorkspace, type Workspace } from "./workspace";
 
 export interface EditOptions extends ReadOptions {
@@ -194,7 +195,7 @@ export async function editEnv(
     guard.check();
     const body = Buffer.from(edited);
     try {
-      const written = await writeObject(s3, loc, body, encrypt, unchangedSince(facts));
+      const written = await s3.putObject(loc, body, encrypt, unchangedSince(facts));
       return { ...written, changed: true, created: facts === undefined, variables };
     } catch (err) {
       if (!hasCode(err, "CONFLICT")) throw err;

@@ -1,12 +1,12 @@
 // Read one env object the way exec does before trusting it: SSE-KMS checked
 // (and the key, when pinned), then parsed strictly. The plaintext bytes are
 // zeroed once parsed.
-import type { OpsS3 } from "./client";
+import type { OpsS3 } from "./s3";
 import { hasCode } from "../errors";
 import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
 import type { S3Location } from "../s3/location";
 import { verifyEncryption, type EncryptionPolicy } from "../s3/encryption";
-import { readObject, type ObjectFacts, type StoredObject } from "./object";
+import type { ObjectFacts, StoredObject } from "./s3";
 
 export interface ReadOptions {
   readonly maxBytes: number;
@@ -24,7 +24,7 @@ export async function readVerified(
   loc: S3Location,
   options: ReadOptions,
 ): Promise<StoredObject> {
-  const object = await readObject(s3, loc, options.maxBytes);
+  const object = await s3.getObject(loc, options.maxBytes);
   try {
     verifyEncryption(loc, object, options.encryption);
   } catch (err) {

@@ -3,14 +3,15 @@
 // (If-None-Match: * when creating); when S3 answers that the object changed
 // meanwhile, the change is re-applied to a fresh read, a bounded number of
 // times. The object keeps its KMS key and bucket-key setting.
-import type { OpsS3 } from "./client";
+import type { OpsS3 } from "./s3";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hasCode, S3KmsEnvError } from "../errors";
 import type { ParsedEnv } from "../envfile/parse";
 import { serializeEnv } from "../envfile/serialize";
 import { parseForExec } from "./exec-policy";
 import { ifExists, loadEnv, type ReadOptions } from "./read";
-import { keptEncryption, unchangedSince, writeObject, type Encrypt, type Written } from "./object";
+import { keptEncryption, unchangedSince } from "./object";
+import type { Encrypt, Written } from "./s3";
 import type { S3Location } from "../s3/location";
 
 export interface UpdateOptions extends ReadOptions {
@@ -80,7 +81,7 @@ export async function updateEnv(
       if (!sameVars(reread.vars, vars) || !dollarsLiteral(reread)) {
         throw new Error("serialized env file does not read back");
       }
-      const written = await writeObject(s3, loc, body, encrypt, unchangedSince(current));
+      const written = await s3.putObject(loc, body, encrypt, unchangedSince(current));
       return { ...written, ...outcome, changed: true };
     } catch (err) {
       if (!hasCode(err, "CONFLICT")) throw err;

@@ -3,20 +3,13 @@
 // version must pass what verify checks, or it could not start the app, and be
 // under a key the user trusts: a version someone wrote under a key of their
 // own would otherwise come back under the trusted one.
-import type { OpsS3 } from "./client";
+import type { OpsS3 } from "./s3";
 import { hasCode, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { isKmsMode, isTrustedKey, untrustedKeyMessage } from "../s3/encryption";
-import { copyOnto } from "./copy";
 import { ifExists } from "./read";
-import {
-  headObject,
-  keptEncryption,
-  unchangedSince,
-  type Encrypt,
-  type ObjectFacts,
-  type Written,
-} from "./object";
+import { keptEncryption, unchangedSince } from "./object";
+import type { Encrypt, ObjectFacts, Written } from "./s3";
 import { verifyEnv } from "./verify";
 
 export interface RollbackOptions {
@@ -69,7 +62,7 @@ export async function rollbackEnv(
   versionId: string,
   options: RollbackOptions,
 ): Promise<RollbackResult> {
-  const current = await ifExists(headObject(s3, loc));
+  const current = await ifExists(s3.headObject(loc));
   if (current === undefined && options.pin === undefined) {
     throw new S3KmsEnvError(
       "NO_SUCH_KEY",
@@ -92,8 +85,7 @@ export async function rollbackEnv(
     return { versionId, etag, kmsKeyArn, changed: false, variables: old.variables };
   }
   try {
-    const written = await copyOnto(
-      s3,
+    const written = await s3.copyObject(
       loc,
       { versionId, etag: undefined },
       encrypt,

@@ -4,7 +4,7 @@
 // The verify command also fails an object under an AWS-managed key: anyone
 // allowed to use S3 in the account can encrypt with aws/s3, so such a file
 // proves nothing about who wrote it.
-import type { OpsS3 } from "./client";
+import type { OpsS3 } from "./s3";
 import { S3KmsEnvError } from "../errors";
 import type { KmsAccess } from "../aws/kms-key";
 import type { S3Location } from "../s3/location";

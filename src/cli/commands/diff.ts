@@ -3,7 +3,7 @@
 import { usageError } from "../../errors";
 import { diffEnv, isSame } from "../../ops/diff";
 import { parseS3Uri } from "../../s3/location";
-import { readerTrustedKeys } from "../options";
+import { readerTrustedKeys } from "../../aws/settings";
 import { expectArgs, opsOptions, readOptions, opsCommand } from "../ops-common";
 import { writeJson, writeOut } from "../output";
 

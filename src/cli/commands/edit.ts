@@ -10,7 +10,7 @@ import {
   trustOptions,
   writeOptions,
 } from "../ops-common";
-import { writerTrustedKeys } from "../options";
+import { writerTrustedKeys } from "../../aws/settings";
 import { reportUpdate } from "../rewrite-args";
 
 export const editCommand = opsCommand({

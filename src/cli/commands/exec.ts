@@ -23,10 +23,10 @@ import {
   listValues,
   loggerFrom,
   parse,
-  readerKeySpecs,
   settingsFrom,
   type Env,
 } from "../options";
+import { readerKeySpecs } from "../../aws/settings";
 
 const execOptions = {
   ...commonOptions,

@@ -4,7 +4,7 @@ import { serializeShell } from "../../envfile/serialize";
 import { describeVars, fingerprinterFrom, FINGERPRINT_KEY_ENV } from "../../ops/fingerprint";
 import { loadEnv, type LoadedEnv } from "../../ops/read";
 import { parseS3Uri } from "../../s3/location";
-import { readerTrustedKeys } from "../options";
+import { readerTrustedKeys } from "../../aws/settings";
 import { expectArgs, opsOptions, readOptions, opsCommand, warnDuplicates } from "../ops-common";
 import { writeJson, writeOut } from "../output";
 

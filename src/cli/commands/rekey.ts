@@ -10,7 +10,7 @@ import {
   trustOptions,
   writeOptions,
 } from "../ops-common";
-import { writeKey, writerTrustedKeys } from "../options";
+import { writeKey, writerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
 
 const options = {

@@ -10,7 +10,7 @@ import {
   warnIfUnversioned,
   writeOptions,
 } from "../ops-common";
-import { writerTrustedKeys } from "../options";
+import { writerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
 
 const options = { ...writeOptions, ...trustOptions, "version-id": { type: "string" } } as const;

@@ -5,7 +5,7 @@ import { verifyObject, type Verified } from "../../ops/verify";
 import { parseS3Uri } from "../../s3/location";
 import { trustedOrAny } from "../../s3/encryption";
 import { opsOptions, opsCommand, warnDuplicates } from "../ops-common";
-import { readerTrustedKeys } from "../options";
+import { readerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
 
 type Outcome =

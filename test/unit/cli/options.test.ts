@@ -1,13 +1,5 @@
-import {
-  commonOptions,
-  keySpecs,
-  parse,
-  parseDuration,
-  parseSize,
-  readerKeySpecs,
-  writeKeySpec,
-  writerKeySpecs,
-} from "../../../src/cli/options";
+import { commonOptions, keySpecs, parse, parseDuration, parseSize } from "../../../src/cli/options";
+import { readerKeySpecs, writeKeySpec, writerKeySpecs } from "../../../src/aws/settings";
 import { hasCode, type S3KmsEnvError } from "../../../src/errors";
 
 /** The usage error parse() throws for `args`. */

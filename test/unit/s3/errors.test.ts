@@ -10,7 +10,7 @@ import {
   type S3Action,
   type S3Request,
 } from "../../../src/s3/errors";
-import { s3Failure } from "../../../src/ops/s3-failure";
+import { s3Failure } from "../../../src/ops/s3-client";
 
 const U = "s3://b/k";
 const V = "s3://b/k?versionId=v1";
