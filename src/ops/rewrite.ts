@@ -1,8 +1,9 @@
-// set / unset: read-modify-write of one env object that never loses a
-// concurrent update. The write is conditional on the ETag that was read
-// (If-None-Match: * when creating); when S3 answers that the object changed
-// meanwhile, the change is re-applied to a fresh read, a bounded number of
-// times. The object keeps its KMS key and bucket-key setting.
+// The read-modify-write behind set and unset (set.ts, unset.ts): one env
+// object changed without ever losing a concurrent update. The write is
+// conditional on the ETag that was read (If-None-Match: * when creating);
+// when S3 answers that the object changed meanwhile, the change is
+// re-applied to a fresh read, a bounded number of times. The object keeps
+// its KMS key and bucket-key setting.
 import type { OpsS3 } from "./s3";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hasCode, S3KmsEnvError } from "../errors";

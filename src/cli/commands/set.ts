@@ -1,7 +1,7 @@
 // `s3-kms-env set s3://bucket/key NAME=value|NAME=@file|NAME=- …`: argument
-// handling only (see ops/update.ts and ops/assignments.ts).
+// handling only (see ops/set.ts and ops/assignments.ts).
 import { parseAssignments, resolveAssignments } from "../../ops/assignments";
-import { updateEnv } from "../../ops/rewrite";
+import { setEnv } from "../../ops/set";
 import { newObjectKey, opsCommand } from "../ops-common";
 import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "../rewrite-args";
 
@@ -15,12 +15,8 @@ export const setCommand = opsCommand({
   run: async ({ values, args, log, settings, s3, allowNames }) => {
     const assigned = await resolveAssignments(args.assignments, settings.s3.maxBytes);
     const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts);
-    const result = await updateEnv(
-      s3,
-      args.loc,
-      { ...options, create: await newObjectKey(values, settings) },
-      (vars) => assigned.forEach((value, name) => vars.set(name, value)),
-    );
+    const create = await newObjectKey(values, settings);
+    const result = await setEnv(s3, args.loc, { ...options, create }, assigned);
     await reportUpdate(log, values.json, args.loc, result, { set: [...assigned.keys()] });
     return 0;
   },

@@ -1,6 +1,6 @@
-// `s3-kms-env unset s3://bucket/key NAME…`: argument handling only (see ops/update.ts).
+// `s3-kms-env unset s3://bucket/key NAME…`: argument handling only (see ops/unset.ts).
 import { checkArgName } from "../../ops/assignments";
-import { updateEnv } from "../../ops/rewrite";
+import { unsetEnv } from "../../ops/unset";
 import { opsOptions, opsCommand, trustOptions } from "../ops-common";
 import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "../rewrite-args";
 
@@ -19,15 +19,9 @@ export const unsetCommand = opsCommand({
     return args;
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {
-    let absent: string[] = [];
-    const result = await updateEnv(
-      s3,
-      args.loc,
-      { ...(await updateOptionsFrom(settings, allowNames, args.maxAttempts)), create: undefined },
-      (vars) => {
-        absent = args.rest.filter((name) => !vars.delete(name));
-      },
-    );
+    const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts);
+    const result = await unsetEnv(s3, args.loc, options, args.rest);
+    const { absent } = result;
     if (absent.length > 0) log.warn(`not in ${args.loc.uri}`, { names: absent });
     await reportUpdate(log, values.json, args.loc, result, { unset: args.rest, absent });
     return 0;
