@@ -85,8 +85,10 @@ export class FakeS3 implements OpsS3 {
     return version;
   }
 
-  private track(request: Request, loc: S3Location): void {
+  /** Records the request and lets the test act first, as a real request takes a turn. */
+  private async track(request: Request, loc: S3Location): Promise<void> {
     this.requests.push({ request, key: loc.key });
+    await Promise.resolve();
     this.before?.(request, loc);
   }
 
@@ -137,7 +139,7 @@ export class FakeS3 implements OpsS3 {
   }
 
   async getObject(loc: S3Location, maxBytes: number): Promise<StoredObject> {
-    this.track("getObject", loc);
+    await this.track("getObject", loc);
     const v = this.find(loc);
     if (v.body!.length > maxBytes) {
       throw new S3KmsEnvError("TOO_LARGE", `${loc.uri} is larger than the limit`);
@@ -146,7 +148,7 @@ export class FakeS3 implements OpsS3 {
   }
 
   async headObject(loc: S3Location): Promise<ObjectFacts> {
-    this.track("headObject", loc);
+    await this.track("headObject", loc);
     return this.facts(this.find(loc));
   }
 
@@ -156,7 +158,7 @@ export class FakeS3 implements OpsS3 {
     encrypt: Encrypt,
     condition: Condition,
   ): Promise<Written> {
-    this.track("putObject", loc);
+    await this.track("putObject", loc);
     this.check(loc, condition);
     return this.written(this.store(loc.key, Buffer.from(body), this.encryption(encrypt)));
   }
@@ -167,7 +169,7 @@ export class FakeS3 implements OpsS3 {
     encrypt: Encrypt,
     condition: Condition,
   ): Promise<Written> {
-    this.track("copyObject", loc);
+    await this.track("copyObject", loc);
     const source = this.find({ ...loc, versionId: from.versionId });
     if (from.etag !== undefined && source.etag !== from.etag) {
       throw new S3KmsEnvError("CONFLICT", `${loc.uri}: the source changed`);
@@ -177,7 +179,7 @@ export class FakeS3 implements OpsS3 {
   }
 
   async listVersions(loc: S3Location): Promise<ListedVersion[]> {
-    this.track("listVersions", loc);
+    await this.track("listVersions", loc);
     const all = this.versions(loc.key);
     return all.map((v, i) => ({
       versionId: v.versionId,
@@ -190,7 +192,7 @@ export class FakeS3 implements OpsS3 {
   }
 
   async listKeys(loc: S3Location): Promise<string[]> {
-    this.track("listKeys", loc);
+    await this.track("listKeys", loc);
     return [...this.objects.keys()]
       .filter((k) => k.startsWith(loc.key) && this.current(k) !== undefined)
       .sort();
