@@ -34,6 +34,15 @@ export interface ChildEnv {
   readonly filtered: readonly string[];
 }
 
+/**
+ * exec's policy with no option given: the file wins, no name allowed beyond
+ * `allowNames`, every name taken, S3_KMS_ENV_* removed. Ops check files
+ * against it, so a file that uploads is a file that starts.
+ */
+export function defaultPolicy(allowNames: ReadonlySet<string> = new Set()): PolicyOptions {
+  return { precedence: "file", allowNames, only: undefined, prefixes: [], passOwnConfig: false };
+}
+
 export const OWN_PREFIX = "S3_KMS_ENV_";
 
 // Each of these lets whoever sets it run code inside, or redirect the traffic

@@ -13,7 +13,7 @@ import {
 } from "../../exec/launch";
 import type { StdioState } from "../../exec/stdio";
 import { expandLayers } from "../../envfile/expand";
-import { buildChildEnv, type PolicyOptions } from "../../policy/policy";
+import { buildChildEnv, defaultPolicy, type PolicyOptions } from "../../policy/policy";
 import { loadSources, type LoadedSource } from "../../fetch/sources";
 import { parseS3Uri, splitUriList, type S3Location } from "../../s3/location";
 import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../../s3/encryption";
@@ -120,7 +120,8 @@ export async function execCommand(
     throw usageError("no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI");
   }
   const locations = uris.map(parseS3Uri);
-  const precedence = values.precedence ?? env.S3_KMS_ENV_PRECEDENCE ?? "file";
+  const defaults = defaultPolicy();
+  const precedence = values.precedence ?? env.S3_KMS_ENV_PRECEDENCE ?? defaults.precedence;
   if (precedence !== "file" && precedence !== "env") {
     throw usageError('--precedence must be "file" or "env"');
   }
