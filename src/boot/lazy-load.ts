@@ -7,9 +7,6 @@ import { join } from "node:path";
 import * as vm from "node:vm";
 import { seaModule } from "./sea";
 
-/** Where vendor files are, relative to this bundle: "vendor" from dist/, "." from dist/vendor/. */
-declare const S3_KMS_ENV_VENDOR_DIR: string;
-
 const loaded = new Map<string, unknown>();
 
 function fromSeaAsset(sea: typeof import("node:sea"), file: string): unknown {

@@ -15,9 +15,7 @@ import { seaModule } from "./sea";
 // A listener takes the signal instead; it is reset to its default on execve.
 process.on("SIGUSR1", () => {});
 
-/** File names of the core and its code cache, from the build (scripts/dist-layout.mjs). */
-declare const S3_KMS_ENV_CORE_FILE: string;
-declare const S3_KMS_ENV_CODE_CACHE_FILE: string;
+// File names of the core and its code cache, from the build (boot/build-constants.d.ts).
 const CORE_FILE = S3_KMS_ENV_CORE_FILE;
 const CODE_CACHE_FILE = S3_KMS_ENV_CODE_CACHE_FILE;
 

@@ -6,6 +6,7 @@ import { EXIT, exitCodeFor } from "./exit-codes";
 import { createLogger, serverText, type Logger } from "../log";
 import type { CodeCacheState } from "../boot/contract";
 import type { StdioState } from "../exec/stdio";
+import type { CommandDefinition } from "./command";
 import type { Env } from "./options";
 
 /** What the process was like when it started, before Node or we changed anything. */
@@ -14,28 +15,12 @@ export interface Startup {
   readonly stdio: StdioState;
 }
 
-type Command = (
-  argv: string[],
-  env: Env,
-  setLog: (l: Logger) => void,
-  stdio: StdioState,
-) => Promise<number>;
+const execDefinition = async (): Promise<CommandDefinition> =>
+  (await import("./commands/exec")).execDefinition;
 
-const ops = (): Promise<typeof import("./ops-commands")> => import("./ops-commands");
-
-const commands: Record<string, () => Promise<Command>> = {
-  exec: async () => (await import("./commands/exec")).execCommand,
-  put: async () => (await ops()).putCommand,
-  get: async () => (await ops()).getCommand,
-  diff: async () => (await ops()).diffCommand,
-  set: async () => (await ops()).setCommand,
-  unset: async () => (await ops()).unsetCommand,
-  edit: async () => (await ops()).editCommand,
-  history: async () => (await ops()).historyCommand,
-  rollback: async () => (await ops()).rollbackCommand,
-  rekey: async () => (await ops()).rekeyCommand,
-  verify: async () => (await ops()).verifyCommand,
-};
+/** The ops commands are a bundle of their own: loaded only when one of them (or help) is asked for. */
+const opsCommands = async (): Promise<Readonly<Record<string, CommandDefinition>>> =>
+  (await import("./ops-commands")).opsCommands;
 
 /**
  * The "at …" lines of a stack, without the message. The stack is cut at the
@@ -77,8 +62,12 @@ async function dispatch(
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
-    const { printHelp } = await import("./help");
-    printHelp(rest[0]);
+    const [{ printHelp }, exec, ops] = await Promise.all([
+      import("./help"),
+      execDefinition(),
+      opsCommands(),
+    ]);
+    printHelp(rest[0], exec, Object.values(ops));
     return name === undefined ? EXIT.failure : EXIT.ok;
   }
   if (name === "--version" || name === "version") {
@@ -86,9 +75,14 @@ async function dispatch(
     printVersion();
     return EXIT.ok;
   }
-  const load = commands[name];
-  if (load === undefined) throw usageError(`unknown command "${name}"; see s3-kms-env --help`);
-  return (await load())(rest, env, setLog, stdio);
+  const command =
+    name === "exec"
+      ? await execDefinition()
+      : Object.hasOwn(await opsCommands(), name)
+        ? (await opsCommands())[name]
+        : undefined;
+  if (command === undefined) throw usageError(`unknown command "${name}"; see s3-kms-env --help`);
+  return command.run(rest, env, setLog, stdio);
 }
 
 export async function main(argv: string[], env: Env, startup: Startup): Promise<never> {

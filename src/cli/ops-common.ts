@@ -4,6 +4,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../errors";
 import type { Logger } from "../log";
+import type { CommandDefinition, CommandHelp } from "./command";
 import { createS3Client } from "../ops/s3-client";
 import type { OpsS3 } from "../ops/s3";
 import type { ReadOptions } from "../ops/read";
@@ -40,6 +41,30 @@ export const writeOptions = {
   "no-bucket-key": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
+// Help text of the options above, shared by the commands that take them.
+export const OPS_OPTIONS = `Common options:
+  --kms-key-id ID          put, set, edit, rollback, rekey: the KMS key to write with (once);
+                           get, diff, verify: a trusted key, repeatable or comma-separated.
+                           Key ARN, key id or alias [S3_KMS_ENV_KMS_KEY_ID: the trusted keys,
+                           comma or white space separated; the key to write with if one]
+  --allow-name NAME        allow a name exec refuses, as exec --allow-name does
+                           [S3_KMS_ENV_ALLOW_NAMES]
+  --timeout DURATION       deadline for each request to S3, its body included (default 10s)
+                           [S3_KMS_ENV_TIMEOUT]
+  --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
+  --json                   machine-readable output (never holds a value)
+  --log-format text|json, -q | -v | --debug, -h, --help`;
+
+export const TRUST_OPTIONS = `  --trusted-kms-key-id ID  a key the object may be under to be rewritten: repeatable or
+                           comma-separated (default: S3_KMS_ENV_KMS_KEY_ID's list); the key
+                           of --kms-key-id is trusted too. An object under another key is
+                           refused (WRONG_KMS_KEY): re-writing it would bless what anyone
+                           planted in it`;
+
+export const NEW_OBJECT_OPTIONS = `  --kms-key-id ID          encrypt with this KMS key
+  --bucket-default-key     encrypt with the bucket's default KMS key instead (explicit opt-in)
+  --no-bucket-key          do not use an S3 Bucket Key (on by default: fewer KMS calls)`;
+
 type Parsed<T extends ParseArgsOptionsConfig> = ReturnType<typeof parse<T>>;
 
 export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
@@ -55,17 +80,22 @@ export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
 
 export interface OpsCommand<T extends ParseArgsOptionsConfig, A> {
   readonly name: string;
+  readonly help: () => CommandHelp;
   readonly options: T;
   /** Checks the positional arguments before anything is resolved or sent. */
   readonly args: (positionals: string[], values: Parsed<T>["values"]) => A;
   readonly run: (ctx: OpsContext<T, A>) => Promise<number>;
 }
 
-/** The command as run.ts calls it. */
+/** The command's definition, as cli/main.ts runs it and cli/help.ts shows it. */
 export function opsCommand<T extends ParseArgsOptionsConfig, A>(
   command: OpsCommand<T, A>,
-): (argv: string[], env: Env, setLog: (l: Logger) => void) => Promise<number> {
-  return (argv, env, setLog) => runOps(command, argv, env, setLog);
+): CommandDefinition {
+  return {
+    name: command.name,
+    help: command.help,
+    run: (argv, env, setLog) => runOps(command, argv, env, setLog),
+  };
 }
 
 async function runOps<T extends ParseArgsOptionsConfig, A>(
@@ -79,8 +109,8 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   const log = loggerFrom(common, env);
   setLog(log);
   if (common.help) {
-    const { printHelp } = await import("./help");
-    printHelp(command.name);
+    const { printCommandHelp } = await import("./help");
+    printCommandHelp(command);
     return 0;
   }
   const args = command.args(positionals, values);

@@ -4,11 +4,20 @@ import { usageError } from "../../errors";
 import { diffEnv, isSame } from "../../ops/diff";
 import { parseS3Uri } from "../../s3/location";
 import { readerTrustedKeys } from "../../aws/settings";
-import { expectArgs, opsOptions, readOptions, opsCommand } from "../ops-common";
+import { expectArgs, opsOptions, readOptions, opsCommand, OPS_OPTIONS } from "../ops-common";
 import { writeJson, writeOut } from "../output";
 
 export const diffCommand = opsCommand({
   name: "diff",
+  help: () => ({
+    summary: "compare two env files by name (exit 1 if they differ)",
+    usage: "[options] A B",
+    description: `Compares two env files, each a local file, "-" (stdin) or s3://bucket/key[?versionId=V],
+and prints "- NAME" (only in A), "+ NAME" (only in B) and "~ NAME" (value changed).
+Values are never printed. Exit status 0 same, 1 different, 125 error.`,
+    example: ["s3-kms-env diff s3://acme-config/prod/api.env prod.env"],
+    options: `${OPS_OPTIONS}`,
+  }),
   options: opsOptions,
   args: (positionals) => {
     const [a = "", b = ""] = expectArgs(positionals, ["A", "B"]);

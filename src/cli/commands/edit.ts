@@ -9,12 +9,31 @@ import {
   readOptions,
   trustOptions,
   writeOptions,
+  OPS_OPTIONS,
+  TRUST_OPTIONS,
+  NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writerTrustedKeys } from "../../aws/settings";
 import { reportUpdate } from "../rewrite-args";
 
 export const editCommand = opsCommand({
   name: "edit",
+  help: () => ({
+    summary: "edit an env file in $EDITOR, safely",
+    usage: "[options] s3://bucket/key",
+    description: `Opens the decrypted env file in $VISUAL or $EDITOR (run without a shell), from a 0600 file
+in a private directory (on /dev/shm when there is one). On save it is checked as exec will
+read it; on an error the editor opens again with the error on top (when stdin is not a
+terminal, edit fails instead). The upload uses If-Match, so a concurrent change is never
+overwritten. The file is always removed, also on failure or SIGINT/SIGTERM/SIGHUP.`,
+    example: ['EDITOR="code --wait" s3-kms-env edit s3://acme-config/prod/api.env'],
+    options: `Options:
+${TRUST_OPTIONS}
+  When the object does not exist yet:
+${NEW_OBJECT_OPTIONS}
+
+${OPS_OPTIONS}`,
+  }),
   options: { ...writeOptions, ...trustOptions },
   args: (positionals) => {
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);

@@ -3,6 +3,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../../errors";
 import type { Logger } from "../../log";
+import type { CommandDefinition, CommandHelp } from "../command";
 import { guardStart } from "../../exec/interrupt";
 import {
   execveSupport,
@@ -104,8 +105,8 @@ export async function execCommand(
   const log = loggerFrom(values, env);
   setLog(log);
   if (values.help) {
-    const { printHelp } = await import("../help");
-    printHelp("exec");
+    const { printCommandHelp } = await import("../help");
+    printCommandHelp(execDefinition);
     return 0;
   }
   if (dd === -1) {
@@ -191,3 +192,53 @@ async function prepare(
   logLoaded(log, sources, child.applied);
   return plan;
 }
+
+/** exec's help: a function, so a container start never evaluates the text. */
+function execHelp(): CommandHelp {
+  return {
+    summary: "fetch, verify and parse the env file(s), then become the command",
+    usage: "[options] [s3://bucket/key[?versionId=V] …] -- command [args…]",
+    description: `Fetches each source (later ones override earlier ones), refuses objects that are not
+SSE-KMS encrypted under a trusted key (--kms-key-id), parses them as dotenv files, and replaces itself with the command
+(execve: the command keeps the PID and receives signals directly). With no URI before
+"--", the URIs come from S3_KMS_ENV_URI (separated by commas or white space).`,
+    example: [
+      "ENV S3_KMS_ENV_URI=s3://acme-config/prod/api.env",
+      "ENV S3_KMS_ENV_KMS_KEY_ID=arn:aws:kms:eu-west-1:111122223333:key/1234abcd-…",
+      'ENTRYPOINT ["s3-kms-env", "exec", "--"]',
+      'CMD ["ruby", "app.rb"]',
+    ],
+    options: `Environment options:
+  --precedence file|env    which wins when a name is both inherited and in a file
+                           (default file) [S3_KMS_ENV_PRECEDENCE]
+  --allow-name NAME        allow a refused name such as LD_PRELOAD or NODE_OPTIONS
+                           (repeatable, or comma-separated) [S3_KMS_ENV_ALLOW_NAMES]
+  --only NAME              take only these names from the files [S3_KMS_ENV_ONLY]
+  --prefix PREFIX          take only names starting with PREFIX [S3_KMS_ENV_PREFIX]
+  --pass-own-config        pass S3_KMS_ENV_* on to the command (removed by default)
+  --expand                 expand \${NAME} and $NAME in values (not in ' or \` quotes; \\$ is a
+                           literal $); never runs commands
+  --spawn                  run the command as a child and forward signals instead of execve
+
+Trust and source options:
+  --kms-key-id ID          a KMS key the env files may be under; required (exec refuses to
+                           start without one, NO_TRUSTED_KEY). Repeatable or comma-separated;
+                           a key ARN is best (a key id matches the ARN's key/ suffix, an
+                           alias costs one kms:DescribeKey) [S3_KMS_ENV_KMS_KEY_ID, a list
+                           separated by commas or white space; the flags replace it]
+  --insecure-any-kms-key   trust an object under any KMS key, the AWS-managed aws/s3 key
+                           included: local development only; warns on every start
+  --insecure-allow-unencrypted
+                           accept objects without SSE-KMS: local development only; only when
+                           no trusted key is named, and then any KMS key is accepted too
+  --timeout DURATION       overall deadline for fetching, retries included (default 10s)
+                           [S3_KMS_ENV_TIMEOUT]
+  --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
+  --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
+  -q, --quiet | -v, --verbose | --debug
+                           log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]
+  -h, --help`,
+  };
+}
+
+export const execDefinition: CommandDefinition = { name: "exec", help: execHelp, run: execCommand };

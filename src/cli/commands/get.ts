@@ -5,7 +5,14 @@ import { describeVars, fingerprinterFrom, FINGERPRINT_KEY_ENV } from "../../ops/
 import { loadEnv, type LoadedEnv } from "../../ops/read";
 import { parseS3Uri } from "../../s3/location";
 import { readerTrustedKeys } from "../../aws/settings";
-import { expectArgs, opsOptions, readOptions, opsCommand, warnDuplicates } from "../ops-common";
+import {
+  expectArgs,
+  opsOptions,
+  readOptions,
+  opsCommand,
+  warnDuplicates,
+  OPS_OPTIONS,
+} from "../ops-common";
 import { writeJson, writeOut } from "../output";
 
 const options = {
@@ -25,6 +32,23 @@ function revealed(env: LoadedEnv, format: Format): string {
 
 export const getCommand = opsCommand({
   name: "get",
+  help: () => ({
+    summary: "list the names in an env file (values only with --reveal)",
+    usage: "[options] s3://bucket/key[?versionId=V]",
+    description: `Prints the names in the env file with each value's length in bytes (and a fingerprint when
+S3_KMS_ENV_FINGERPRINT_KEY holds a team secret of 16 or more characters). Values are
+printed only with --reveal. The object must be SSE-KMS encrypted, as exec requires.`,
+    example: [
+      "s3-kms-env get s3://acme-config/prod/api.env",
+      "s3-kms-env get s3://acme-config/prod/api.env --reveal --format shell",
+    ],
+    options: `Options:
+  --reveal                 print the values: the stored dotenv text by default
+  --format dotenv|json|shell
+                           with --reveal: the stored text, a JSON object, or export lines
+
+${OPS_OPTIONS}`,
+  }),
   options,
   args: (positionals, values) => {
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);

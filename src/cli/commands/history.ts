@@ -1,7 +1,7 @@
 // `s3-kms-env history s3://bucket/key`: argument handling and the table.
 import { usageError } from "../../errors";
 import { listHistory, type VersionEntry } from "../../ops/history";
-import { expectArgs, objectUri, opsCommand, opsOptions } from "../ops-common";
+import { expectArgs, objectUri, opsCommand, opsOptions, OPS_OPTIONS } from "../ops-common";
 import { table, writeJson, writeOut } from "../output";
 
 const options = { ...opsOptions, limit: { type: "string" } } as const;
@@ -28,6 +28,17 @@ function row(v: VersionEntry): string[] {
 
 export const historyCommand = opsCommand({
   name: "history",
+  help: () => ({
+    summary: "list an env file's versions",
+    usage: "[options] s3://bucket/key",
+    description: `Lists the object's versions, newest first: version id, time, size, KMS key, owner, and
+delete markers; "*" marks the current version.`,
+    example: ["s3-kms-env history s3://acme-config/prod/api.env --limit 5"],
+    options: `Options:
+  --limit N                versions shown (default 20)
+
+${OPS_OPTIONS}`,
+  }),
   options,
   args: (positionals, values) => {
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);

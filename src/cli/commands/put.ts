@@ -10,6 +10,8 @@ import {
   warnDuplicates,
   warnIfUnversioned,
   writeOptions,
+  OPS_OPTIONS,
+  NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
 
@@ -21,6 +23,23 @@ const options = {
 
 export const putCommand = opsCommand({
   name: "put",
+  help: () => ({
+    summary: "upload an env file (checked as exec will read it), SSE-KMS encrypted",
+    usage: "[options] FILE|- s3://bucket/key --kms-key-id ID",
+    description: `Uploads an env file after checking it exactly as exec will read it (strict dotenv, refused
+names): a file exec would refuse is never uploaded. The object is SSE-KMS encrypted; the
+new version id is printed. "-" reads stdin (nothing is written to disk). On a bucket
+without versioning, a warning says the previous content is gone for good.`,
+    example: [
+      "s3-kms-env put prod.env s3://acme-config/prod/api.env --kms-key-id alias/acme-config",
+    ],
+    options: `Options:
+${NEW_OBJECT_OPTIONS}
+  --if-match ETAG          write only if the object still has this ETag (from get --json)
+  --if-absent              write only if the object does not exist yet
+
+${OPS_OPTIONS}`,
+  }),
   options,
   args: (positionals, values) => {
     const [file = "", uri = ""] = expectArgs(positionals, ["FILE|-", "s3://bucket/key"]);

@@ -9,6 +9,8 @@ import {
   opsOptions,
   trustOptions,
   writeOptions,
+  OPS_OPTIONS,
+  TRUST_OPTIONS,
 } from "../ops-common";
 import { writeKey, writerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
@@ -35,6 +37,25 @@ function line(o: RekeyOutcome): string {
 
 export const rekeyCommand = opsCommand({
   name: "rekey",
+  help: () => ({
+    summary: "re-encrypt objects under a new KMS key",
+    usage: "[options] s3://bucket/key|s3://bucket/prefix/ --kms-key-id NEW",
+    description: `Re-encrypts one object, or every object under a prefix (a URI ending in "/"), under a new
+KMS key with a server-side copy in place (a new version; contents unchanged). Objects
+already under NEW are skipped, so it is safe to re-run. Only objects under a trusted key
+move; others, and objects that are not SSE-KMS, are refused and named one per line: check
+them and upload them with put. Exit 0 only if every object ends up under NEW.`,
+    example: [
+      "s3-kms-env rekey s3://acme-config/prod/ --trusted-kms-key-id alias/acme-config \\",
+      "  --kms-key-id alias/acme-config-2027",
+    ],
+    options: `Options:
+${TRUST_OPTIONS}
+  --dry-run                report what would change, change nothing
+  --no-bucket-key          do not use an S3 Bucket Key
+
+${OPS_OPTIONS}`,
+  }),
   options,
   args: (positionals) => {
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key|s3://bucket/prefix/"]);

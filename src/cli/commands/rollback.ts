@@ -9,6 +9,8 @@ import {
   trustOptions,
   warnIfUnversioned,
   writeOptions,
+  OPS_OPTIONS,
+  TRUST_OPTIONS,
 } from "../ops-common";
 import { writerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
@@ -17,6 +19,25 @@ const options = { ...writeOptions, ...trustOptions, "version-id": { type: "strin
 
 export const rollbackCommand = opsCommand({
   name: "rollback",
+  help: () => ({
+    summary: "make an older version current again",
+    usage: "[options] s3://bucket/key --version-id V",
+    description: `Makes an older version current again by copying it on top as a new version (history is
+kept), encrypted with the current object's KMS key. The old version must be SSE-KMS under
+that key or a trusted one (--trusted-kms-key-id), and parse under exec's rules: a version
+someone wrote under a key of their own is never brought back under yours. Refused if the
+object changed while rolling back.`,
+    example: [
+      "s3-kms-env history s3://acme-config/prod/api.env",
+      "s3-kms-env rollback s3://acme-config/prod/api.env --version-id 3HL4kqtJlcpXroDTDmJ",
+    ],
+    options: `Options:
+  --version-id V           the version to restore (required)
+  --kms-key-id ID          the key to use when the object was deleted (no current key)
+${TRUST_OPTIONS}
+
+${OPS_OPTIONS}`,
+  }),
   options,
   args: (positionals, values) => {
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);

@@ -4,7 +4,7 @@ import { S3KmsEnvError, usageError } from "../../errors";
 import { verifyObject, type Verified } from "../../ops/verify";
 import { parseS3Uri } from "../../s3/location";
 import { trustedOrAny } from "../../s3/encryption";
-import { opsOptions, opsCommand, warnDuplicates } from "../ops-common";
+import { opsOptions, opsCommand, warnDuplicates, OPS_OPTIONS } from "../ops-common";
 import { readerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
 
@@ -14,6 +14,19 @@ type Outcome =
 
 export const verifyCommand = opsCommand({
   name: "verify",
+  help: () => ({
+    summary: "check that exec would accept an env file (for CI)",
+    usage: "[options] s3://bucket/key[?versionId=V] …",
+    description: `Exit status 0 only if every object exists, is SSE-KMS encrypted (under a trusted key, when
+--kms-key-id or S3_KMS_ENV_KMS_KEY_ID names any), not under an AWS-managed key such as
+aws/s3 (one kms:DescribeKey per object: anyone with s3:PutObject can write under those),
+and parses under exec's rules (refused names included). Prints "ok" or
+"FAILED" per object, and the reason as an error line. For CI and dashboards.`,
+    example: [
+      "s3-kms-env verify s3://acme-config/prod/api.env --kms-key-id alias/acme-config --json",
+    ],
+    options: `${OPS_OPTIONS}`,
+  }),
   options: opsOptions,
   args: (positionals) => {
     if (positionals.length === 0) throw usageError("expected s3://bucket/key …");
