@@ -19,6 +19,13 @@ export interface CommandHelp {
   readonly options: string;
 }
 
+/** --help: prints the command's help (cli/help.ts, loaded only now) and exits 0. */
+export async function showHelp(command: Pick<CommandDefinition, "name" | "help">): Promise<number> {
+  const { printCommandHelp } = await import("./help");
+  printCommandHelp(command);
+  return 0;
+}
+
 export interface CommandDefinition {
   readonly name: string;
   readonly help: () => CommandHelp;

@@ -4,7 +4,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../errors";
 import type { Logger } from "../log";
-import type { CommandDefinition, CommandHelp } from "./command";
+import { showHelp, type CommandDefinition, type CommandHelp } from "./command";
 import { createS3Client } from "../ops/s3-client";
 import type { OpsS3 } from "../ops/s3";
 import type { ReadOptions } from "../ops/read";
@@ -108,11 +108,7 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   const common = values as CommonValues & { help?: boolean; "allow-name"?: string[] };
   const log = loggerFrom(common, env);
   setLog(log);
-  if (common.help) {
-    const { printCommandHelp } = await import("./help");
-    printCommandHelp(command);
-    return 0;
-  }
+  if (common.help) return showHelp(command);
   const args = command.args(positionals, values);
   const settings = await settingsFrom(common, env);
   const s3 = createS3Client(settings.s3);

@@ -4,16 +4,7 @@
 // already, as the SDK implementation hands them over.
 import { S3KmsEnvError } from "../../src/errors";
 import type { S3Location } from "../../src/s3/location";
-import type {
-  Condition,
-  CopyFrom,
-  Encrypt,
-  ListedVersion,
-  ObjectFacts,
-  OpsS3,
-  StoredObject,
-  Written,
-} from "../../src/ops/s3";
+import type * as Ops from "../../src/ops/s3";
 
 export const KEY_A = "arn:aws:kms:us-east-1:111122223333:key/aaaa";
 export const KEY_B = "arn:aws:kms:us-east-1:111122223333:key/bbbb";
@@ -27,9 +18,9 @@ interface Version {
   readonly bucketKeyEnabled: boolean | undefined;
 }
 
-export type Request = keyof Omit<OpsS3, "destroy">;
+export type Request = keyof Omit<Ops.OpsS3, "destroy">;
 
-export class FakeS3 implements OpsS3 {
+export class FakeS3 implements Ops.OpsS3 {
   private readonly objects = new Map<string, Version[]>();
   private counter = 0;
   /** Every request, in order, with its key. */
@@ -103,7 +94,7 @@ export class FakeS3 implements OpsS3 {
     return v;
   }
 
-  private facts(v: Version): ObjectFacts {
+  private facts(v: Version): Ops.ObjectFacts {
     return {
       etag: v.etag,
       versionId: v.versionId,
@@ -113,7 +104,7 @@ export class FakeS3 implements OpsS3 {
     };
   }
 
-  private check(loc: S3Location, condition: Condition): void {
+  private check(loc: S3Location, condition: Ops.Condition): void {
     const now = this.current(loc.key);
     const ok =
       (condition.ifMatch === undefined || now?.etag === condition.ifMatch) &&
@@ -126,11 +117,11 @@ export class FakeS3 implements OpsS3 {
     }
   }
 
-  private written(v: Version): Written {
+  private written(v: Version): Ops.Written {
     return { versionId: v.versionId, etag: v.etag, kmsKeyArn: v.kmsKeyArn };
   }
 
-  private encryption(encrypt: Encrypt) {
+  private encryption(encrypt: Ops.Encrypt) {
     return {
       serverSideEncryption: encrypt.mode,
       kmsKeyArn: encrypt.kmsKeyId ?? KEY_A,
@@ -138,7 +129,7 @@ export class FakeS3 implements OpsS3 {
     };
   }
 
-  async getObject(loc: S3Location, maxBytes: number): Promise<StoredObject> {
+  async getObject(loc: S3Location, maxBytes: number): Promise<Ops.StoredObject> {
     await this.track("getObject", loc);
     const v = this.find(loc);
     if (v.body!.length > maxBytes) {
@@ -147,7 +138,7 @@ export class FakeS3 implements OpsS3 {
     return { ...this.facts(v), body: Buffer.from(v.body!) };
   }
 
-  async headObject(loc: S3Location): Promise<ObjectFacts> {
+  async headObject(loc: S3Location): Promise<Ops.ObjectFacts> {
     await this.track("headObject", loc);
     return this.facts(this.find(loc));
   }
@@ -155,9 +146,9 @@ export class FakeS3 implements OpsS3 {
   async putObject(
     loc: S3Location,
     body: Uint8Array,
-    encrypt: Encrypt,
-    condition: Condition,
-  ): Promise<Written> {
+    encrypt: Ops.Encrypt,
+    condition: Ops.Condition,
+  ): Promise<Ops.Written> {
     await this.track("putObject", loc);
     this.check(loc, condition);
     return this.written(this.store(loc.key, Buffer.from(body), this.encryption(encrypt)));
@@ -165,10 +156,10 @@ export class FakeS3 implements OpsS3 {
 
   async copyObject(
     loc: S3Location,
-    from: CopyFrom,
-    encrypt: Encrypt,
-    condition: Condition,
-  ): Promise<Written> {
+    from: Ops.CopyFrom,
+    encrypt: Ops.Encrypt,
+    condition: Ops.Condition,
+  ): Promise<Ops.Written> {
     await this.track("copyObject", loc);
     const source = this.find({ ...loc, versionId: from.versionId });
     if (from.etag !== undefined && source.etag !== from.etag) {
@@ -178,7 +169,7 @@ export class FakeS3 implements OpsS3 {
     return this.written(this.store(loc.key, source.body!, this.encryption(encrypt)));
   }
 
-  async listVersions(loc: S3Location): Promise<ListedVersion[]> {
+  async listVersions(loc: S3Location): Promise<Ops.ListedVersion[]> {
     await this.track("listVersions", loc);
     const all = this.versions(loc.key);
     return all.map((v, i) => ({

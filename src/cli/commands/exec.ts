@@ -3,7 +3,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../../errors";
 import type { Logger } from "../../log";
-import type { CommandDefinition, CommandHelp } from "../command";
+import { showHelp, type CommandDefinition, type CommandHelp } from "../command";
 import { guardStart } from "../../exec/interrupt";
 import {
   execveSupport,
@@ -104,11 +104,7 @@ export async function execCommand(
   const { values, positionals } = parse(dd === -1 ? argv : argv.slice(0, dd), execOptions);
   const log = loggerFrom(values, env);
   setLog(log);
-  if (values.help) {
-    const { printCommandHelp } = await import("../help");
-    printCommandHelp(execDefinition);
-    return 0;
-  }
+  if (values.help) return showHelp(execDefinition);
   if (dd === -1) {
     throw usageError(
       'missing "--" before the command: s3-kms-env exec [s3://bucket/key …] -- command [args…]',

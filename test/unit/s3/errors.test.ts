@@ -37,6 +37,19 @@ type Row = readonly [
 const exec = (versioned = false): S3Request => request("exec", "GetObject", versioned);
 const ops = (action: S3Action, versioned = false): S3Request => request("ops", action, versioned);
 
+/** The same answer to exec and to an ops request: one row per S3 code and caller. */
+function forBoth(
+  s3Codes: readonly string[],
+  status: number,
+  opsAction: S3Action,
+  code: string,
+  message: (s3Code: string) => string,
+): Row[] {
+  return s3Codes.flatMap((c) =>
+    [exec(), ops(opsAction)].map((req): Row => [c, status, "", req, code, message(c)]),
+  );
+}
+
 const ROWS: readonly Row[] = [
   ["NoSuchBucket", 404, "", exec(), "NO_SUCH_BUCKET", `bucket "b" does not exist`],
   ["NoSuchBucket", 404, "", ops("PutObject"), "NO_SUCH_BUCKET", `bucket "b" does not exist`],
@@ -62,39 +75,25 @@ const ROWS: readonly Row[] = [
     "CONFLICT",
     `${U} was changed by someone else meanwhile; nothing was written`,
   ]),
-  ...(
+  ...forBoth(
     [
       "InvalidAccessKeyId",
       "SignatureDoesNotMatch",
       "ExpiredToken",
       "TokenRefreshRequired",
       "InvalidToken",
-    ] as const
-  ).flatMap((c): Row[] =>
-    [exec(), ops("GetObject")].map((req): Row => [
-      c,
-      403,
-      "",
-      req,
-      "CREDENTIALS_REJECTED",
-      `${U}: S3 rejected the credentials (${c}); refresh or fix them`,
-    ]),
+    ],
+    403,
+    "GetObject",
+    "CREDENTIALS_REJECTED",
+    (c) => `${U}: S3 rejected the credentials (${c}); refresh or fix them`,
   ),
-  ...(
-    [
-      "PermanentRedirect",
-      "AuthorizationHeaderMalformed",
-      "IllegalLocationConstraintException",
-    ] as const
-  ).flatMap((c): Row[] =>
-    [exec(), ops("PutObject")].map((req): Row => [
-      c,
-      301,
-      "",
-      req,
-      "WRONG_REGION",
-      `${U}: the bucket is in another region; set AWS_REGION accordingly`,
-    ]),
+  ...forBoth(
+    ["PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"],
+    301,
+    "PutObject",
+    "WRONG_REGION",
+    (c) => `${U}: the bucket is in another region; set AWS_REGION accordingly`,
   ),
   ...(["KMS.DisabledException", "KMS.KMSInvalidStateException"] as const).flatMap((c): Row[] => [
     [
@@ -146,23 +145,18 @@ const ROWS: readonly Row[] = [
     "KMS_ERROR",
     `${U}: KMS failed (KMS.InternalException)`,
   ],
-  ...(
+  ...forBoth(
     [
       "SlowDown",
       "KMS.ThrottlingException",
       "KMS.LimitExceededException",
       "RequestLimitExceeded",
       "Throttling",
-    ] as const
-  ).flatMap((c): Row[] =>
-    [exec(), ops("PutObject")].map((req): Row => [
-      c,
-      503,
-      "",
-      req,
-      "THROTTLED",
-      `${U}: throttled by AWS (${c}) after retries`,
-    ]),
+    ],
+    503,
+    "PutObject",
+    "THROTTLED",
+    (c) => `${U}: throttled by AWS (${c}) after retries`,
   ),
   [undefined, 503, "", exec(), "THROTTLED", `${U}: throttled by AWS (SlowDown) after retries`],
   [
