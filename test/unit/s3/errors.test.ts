@@ -93,7 +93,7 @@ const ROWS: readonly Row[] = [
     301,
     "PutObject",
     "WRONG_REGION",
-    (c) => `${U}: the bucket is in another region; set AWS_REGION accordingly`,
+    () => `${U}: the bucket is in another region; set AWS_REGION accordingly`,
   ),
   ...(["KMS.DisabledException", "KMS.KMSInvalidStateException"] as const).flatMap((c): Row[] => [
     [
