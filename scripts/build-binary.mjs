@@ -8,9 +8,9 @@
 // --node: another Node 26 binary to build from, e.g. one compiled with
 // `--with-intl=small-icu` to drop the 33 MB of ICU data (README "Single binary").
 //
-// The core goes in as assets named like its files (src/boot.ts reads them),
+// The core goes in as assets named like its files (src/boot/loader.ts reads them),
 // and every dist/vendor/*.cjs (parts the core loads only when needed) as an
-// asset named vendor/<file>, which src/vendor/load.ts reads with node:sea getAsset().
+// asset named vendor/<file>, which src/boot/lazy-load.ts reads with node:sea getAsset().
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,

@@ -1,35 +1,23 @@
-// Bundle src/ into dist/: the boot loader dist/s3-kms-env.cjs (src/boot.ts),
-// the core it runs (src/main.ts) with the V8 code cache of a training start
+// Bundle src/ into dist/: the boot loader dist/s3-kms-env.cjs (src/boot/loader.ts),
+// the core it runs (src/boot/core.ts) with the V8 code cache of a training start
 // (scripts/train-code-cache.mjs), and one file per heavy third-party part in
-// dist/vendor/ that only some runs need (see src/vendor/load.ts).
+// dist/vendor/ that only some runs need (see src/boot/lazy-load.ts).
 // ESM entry points ("module" first) let esbuild tree-shake the AWS SDK.
 import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { BUNDLE, CODE_CACHE, CODE_CACHE_FILE, CORE, ROOT as root } from "./dist-layout.mjs";
 import {
-  BUNDLE,
-  CODE_CACHE,
-  CODE_CACHE_FILE,
-  CORE,
-  CORE_FILE,
-  ROOT as root,
-} from "./dist-layout.mjs";
+  CORE_WRAPPER,
+  coreDefines,
+  LAZY_BUILTINS,
+  LOADER_DEFINES,
+  opsDefines,
+  VENDORS,
+} from "./build-contract.mjs";
 import { trainCodeCache } from "./train-code-cache.mjs";
 
 const { version } = JSON.parse(readFileSync(`${root}/package.json`, "utf8"));
 const sourcemap = process.argv.includes("--sourcemap");
-
-/** Package imported from src/ → the vendor file that holds it. */
-const VENDORS = {
-  "@aws-sdk/credential-provider-node": "credential-provider-node",
-  "@aws-sdk/credential-provider-http": "credential-provider-http",
-  "@aws-sdk/credential-provider-web-identity": "credential-provider-web-identity",
-  "@aws-sdk/client-kms": "client-kms",
-  "@aws-sdk/client-s3": "client-s3",
-  "@aws-sdk/checksums/crc": "checksums-crc",
-  "@aws-sdk/checksums/sha": "checksums-sha",
-  "@smithy/core/config": "smithy-config",
-  "fast-xml-parser": "fast-xml-parser",
-};
 
 /** Project code built as a vendor file of its own: the ops commands. */
 const OPS_ENTRY = `${root}/src/cli/ops-commands.ts`;
@@ -54,7 +42,7 @@ const escape = (s) => s.replace(/[/\\^$*+?.()|[\]{}]/g, "\\$&");
 const vendorFilter = new RegExp(
   `^(${Object.keys(VENDORS).map(escape).join("|")}|\\./ops-commands)$`,
 );
-const loader = `${root}/src/vendor/load.ts`;
+const loader = `${root}/src/boot/lazy-load.ts`;
 
 /** Imports of the vendor packages from src/ become loadVendor() calls. */
 const redirectVendors = {
@@ -73,24 +61,8 @@ const redirectVendors = {
   },
 };
 
-/**
- * Built-ins the SDK's parts import at load time but a plain start never uses
- * get a stand-in that loads them on first use: node:https for the HTTP
- * handler (src/vendor/lazy-https.ts), node:crypto for @smithy/core's serde
- * (src/vendor/lazy-crypto.ts).
- */
-const LAZY_BUILTINS = [
-  {
-    builtin: "node:https",
-    importer: "/node_modules/@smithy/node-http-handler/",
-    facade: "lazy-https",
-  },
-  {
-    builtin: "node:crypto",
-    importer: "/node_modules/@smithy/core/dist-es/submodules/serde/index.js",
-    facade: "lazy-crypto",
-  },
-];
+/** Which LAZY_BUILTINS entries the core build substituted: each must be, or start-up slows. */
+const substituted = new Set();
 const lazyBuiltins = {
   name: "lazy-builtins",
   setup(b) {
@@ -98,7 +70,8 @@ const lazyBuiltins = {
       const lazy = LAZY_BUILTINS.find(
         (l) => l.builtin === args.path && args.importer.includes(l.importer),
       );
-      return lazy ? { path: `${root}/src/vendor/${lazy.facade}.ts` } : undefined;
+      if (lazy) substituted.add(lazy);
+      return lazy ? { path: `${root}/src/boot/${lazy.facade}.ts` } : undefined;
     });
   },
 };
@@ -106,41 +79,28 @@ const lazyBuiltins = {
 const outputs = await Promise.all([
   build({
     ...common,
-    entryPoints: [`${root}/src/main.ts`],
+    entryPoints: [`${root}/src/boot/core.ts`],
     outfile: CORE,
     // One function expression, which the loader compiles with vm.Script and
     // calls like Node calls a CommonJS module.
-    banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
-    footer: { js: "})" },
+    banner: { js: CORE_WRAPPER.banner },
+    footer: { js: CORE_WRAPPER.footer },
     plugins: [redirectVendors, lazyBuiltins],
-    // @smithy/core binds a UUID generator at load time by probing the global
-    // `crypto`, whose getter loads WebCrypto; without it, it falls back to
-    // getRandomValues (lazy, above). Nothing in the main bundle uses WebCrypto.
-    define: {
-      S3_KMS_ENV_VERSION: JSON.stringify(version),
-      S3_KMS_ENV_VENDOR_DIR: JSON.stringify("vendor"),
-      crypto: "undefined",
-    },
+    define: coreDefines(version),
   }),
   build({
     ...common,
-    entryPoints: [`${root}/src/boot.ts`],
+    entryPoints: [`${root}/src/boot/loader.ts`],
     outfile: BUNDLE,
     banner: { js: "#!/usr/bin/env node" },
-    define: {
-      S3_KMS_ENV_CORE_FILE: JSON.stringify(CORE_FILE),
-      S3_KMS_ENV_CODE_CACHE_FILE: JSON.stringify(CODE_CACHE_FILE),
-    },
+    define: LOADER_DEFINES,
   }),
   build({
     ...common,
     entryPoints: [OPS_ENTRY],
     outfile: `${root}/dist/vendor/ops.cjs`,
     plugins: [redirectVendors],
-    define: {
-      S3_KMS_ENV_VERSION: JSON.stringify(version),
-      S3_KMS_ENV_VENDOR_DIR: JSON.stringify("."),
-    },
+    define: opsDefines(version),
   }),
   ...Object.entries(VENDORS).map(([pkg, name]) =>
     build({
@@ -150,6 +110,13 @@ const outputs = await Promise.all([
     }),
   ),
 ]);
+const missed = LAZY_BUILTINS.filter((l) => !substituted.has(l));
+if (missed.length > 0) {
+  throw new Error(
+    `the SDK no longer imports ${missed.map((l) => `${l.builtin} from ${l.importer}`).join(", ")}: ` +
+      "update LAZY_BUILTINS in scripts/build-contract.mjs, or every start loads that built-in again",
+  );
+}
 // METAFILE=path keeps the core bundle's metafile for `esbuild --analyze`-style reading.
 if (process.env.METAFILE) writeFileSync(process.env.METAFILE, JSON.stringify(outputs[0].metafile));
 for (const { metafile } of outputs) {

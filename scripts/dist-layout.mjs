@@ -5,9 +5,9 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url)).replace(/\/$/, "");
 export const DIST = path.join(ROOT, "dist");
-/** The boot loader: the file `node` runs and the single binary's main script (src/boot.ts). */
+/** The boot loader: the file `node` runs and the single binary's main script (src/boot/loader.ts). */
 export const BUNDLE = path.join(DIST, "s3-kms-env.cjs");
-/** The core (src/main.ts) and its V8 code cache, as files beside the loader and as SEA assets. */
+/** The core (src/boot/core.ts) and its V8 code cache, as files beside the loader and as SEA assets. */
 export const CORE_FILE = "s3-kms-env-core.js";
 export const CODE_CACHE_FILE = "s3-kms-env-core.v8cache";
 export const CORE = path.join(DIST, CORE_FILE);

@@ -1,15 +1,8 @@
-// The one error hierarchy. Every message says what went wrong and what to do,
-// and is built only from names, URIs, key ids, counts and line numbers: never
-// from a value read out of an env file.
-
-/** Exit codes, as `env` and `docker run` use them. */
-export const EXIT = {
-  ok: 0,
-  /** s3-kms-env itself failed (bad input, S3/KMS error, refused file). */
-  failure: 125,
-  notExecutable: 126,
-  notFound: 127,
-} as const;
+// The one error type: a stable code (the contract scripts and tests rely on)
+// and a message. Every message says what went wrong and what to do, and is
+// built only from names, URIs, key ids, counts and line numbers: never from a
+// value read out of an env file. Callers branch on the code with hasCode();
+// the exit code is chosen from the code at the CLI boundary (cli/exit-codes.ts).
 
 export type ErrorCode =
   | "USAGE"
@@ -59,14 +52,12 @@ const BRAND = Symbol.for("s3-kms-env.error");
 
 export class S3KmsEnvError extends Error {
   readonly code: ErrorCode;
-  readonly exitCode: number;
   readonly [BRAND] = true;
 
-  constructor(code: ErrorCode, message: string, exitCode: number = EXIT.failure) {
+  constructor(code: ErrorCode, message: string) {
     super(message);
     this.name = new.target.name;
     this.code = code;
-    this.exitCode = exitCode;
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -75,27 +66,36 @@ export class S3KmsEnvError extends Error {
   }
 }
 
-/** The command line itself is wrong. */
-export class UsageError extends S3KmsEnvError {
-  constructor(message: string) {
-    super("USAGE", message);
+/** Whether `err` is one of ours with one of `codes`: the way to branch on an error. */
+export function hasCode<C extends ErrorCode>(
+  err: unknown,
+  ...codes: C[]
+): err is S3KmsEnvError & { readonly code: C } {
+  return err instanceof S3KmsEnvError && (codes as ErrorCode[]).includes(err.code);
+}
+
+/** A signal ended the run before it could finish; the exit code is 128 + its number. */
+export class InterruptedError extends S3KmsEnvError {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    message: string,
+  ) {
+    super("INTERRUPTED", message);
   }
 }
 
-/** Reaching or reading a source failed (URI, S3, KMS, network, credentials). */
-export class SourceError extends S3KmsEnvError {}
+/** The command line itself is wrong. */
+export function usageError(message: string): S3KmsEnvError {
+  return new S3KmsEnvError("USAGE", message);
+}
 
-/** The object was read but is not encrypted the way policy requires. */
-export class VerifyError extends S3KmsEnvError {}
-
-/** The env file is not valid under the strict dotenv rules. */
-export class EnvFileError extends S3KmsEnvError {}
-
-/** The environment the file asks for is not allowed. */
-export class PolicyError extends S3KmsEnvError {}
-
-/** The command to run cannot be executed. */
-export class CommandError extends S3KmsEnvError {}
-
-/** An ops command (put, set, edit, rollback, rekey, …) could not finish. */
-export class OpsError extends S3KmsEnvError {}
+/**
+ * Input over --max-size. `subject` says what and how ("s3://b/k is larger
+ * than"); the rest, and what to do about it, is the same everywhere.
+ */
+export function tooLarge(subject: string, maxBytes: number): S3KmsEnvError {
+  return new S3KmsEnvError(
+    "TOO_LARGE",
+    `${subject} the ${maxBytes}-byte limit; raise --max-size if this is intended`,
+  );
+}

@@ -2,24 +2,26 @@
 // has, --allow-name and --json, help, settings, the S3 client, and the
 // warnings that follow a write.
 import type { ParseArgsOptionsConfig } from "node:util";
-import { UsageError } from "../errors";
+import { usageError } from "../errors";
 import type { Logger } from "../log";
-import { createS3Client, type OpsS3 } from "../ops/client";
-import type { ReadOptions } from "../ops/load";
-import { isUnversioned, type Encrypt } from "../ops/object";
-import { parseS3Uri, type S3Location } from "../source/uri";
-import { trustedOrAny } from "../source/verify";
+import { showHelp, type CommandDefinition, type CommandHelp } from "./command";
+import { createS3Client } from "../ops/s3-client";
+import type { OpsS3 } from "../ops/s3";
+import type { ReadOptions } from "../ops/read";
+import { isUnversioned } from "../ops/object";
+import type { Encrypt } from "../ops/s3";
+import { parseS3Uri, type S3Location } from "../s3/location";
+import { trustedOrAny } from "../s3/encryption";
 import {
   commonOptions,
   listValues,
   loggerFrom,
   parse,
   settingsFrom,
-  writeKey,
   type CommonValues,
   type Env,
-  type Settings,
 } from "./options";
+import { writeKey, type Settings } from "../aws/settings";
 
 export const opsOptions = {
   ...commonOptions,
@@ -39,6 +41,30 @@ export const writeOptions = {
   "no-bucket-key": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
+// Help text of the options above, shared by the commands that take them.
+export const OPS_OPTIONS = `Common options:
+  --kms-key-id ID          put, set, edit, rollback, rekey: the KMS key to write with (once);
+                           get, diff, verify: a trusted key, repeatable or comma-separated.
+                           Key ARN, key id or alias [S3_KMS_ENV_KMS_KEY_ID: the trusted keys,
+                           comma or white space separated; the key to write with if one]
+  --allow-name NAME        allow a name exec refuses, as exec --allow-name does
+                           [S3_KMS_ENV_ALLOW_NAMES]
+  --timeout DURATION       deadline for each request to S3, its body included (default 10s)
+                           [S3_KMS_ENV_TIMEOUT]
+  --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
+  --json                   machine-readable output (never holds a value)
+  --log-format text|json, -q | -v | --debug, -h, --help`;
+
+export const TRUST_OPTIONS = `  --trusted-kms-key-id ID  a key the object may be under to be rewritten: repeatable or
+                           comma-separated (default: S3_KMS_ENV_KMS_KEY_ID's list); the key
+                           of --kms-key-id is trusted too. An object under another key is
+                           refused (WRONG_KMS_KEY): re-writing it would bless what anyone
+                           planted in it`;
+
+export const NEW_OBJECT_OPTIONS = `  --kms-key-id ID          encrypt with this KMS key
+  --bucket-default-key     encrypt with the bucket's default KMS key instead (explicit opt-in)
+  --no-bucket-key          do not use an S3 Bucket Key (on by default: fewer KMS calls)`;
+
 type Parsed<T extends ParseArgsOptionsConfig> = ReturnType<typeof parse<T>>;
 
 export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
@@ -54,17 +80,22 @@ export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
 
 export interface OpsCommand<T extends ParseArgsOptionsConfig, A> {
   readonly name: string;
+  readonly help: () => CommandHelp;
   readonly options: T;
   /** Checks the positional arguments before anything is resolved or sent. */
   readonly args: (positionals: string[], values: Parsed<T>["values"]) => A;
   readonly run: (ctx: OpsContext<T, A>) => Promise<number>;
 }
 
-/** The command as run.ts calls it. */
+/** The command's definition, as cli/main.ts runs it and cli/help.ts shows it. */
 export function opsCommand<T extends ParseArgsOptionsConfig, A>(
   command: OpsCommand<T, A>,
-): (argv: string[], env: Env, setLog: (l: Logger) => void) => Promise<number> {
-  return (argv, env, setLog) => runOps(command, argv, env, setLog);
+): CommandDefinition {
+  return {
+    name: command.name,
+    help: command.help,
+    run: (argv, env, setLog) => runOps(command, argv, env, setLog),
+  };
 }
 
 async function runOps<T extends ParseArgsOptionsConfig, A>(
@@ -77,11 +108,7 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   const common = values as CommonValues & { help?: boolean; "allow-name"?: string[] };
   const log = loggerFrom(common, env);
   setLog(log);
-  if (common.help) {
-    const { printHelp } = await import("./help");
-    printHelp(command.name);
-    return 0;
-  }
+  if (common.help) return showHelp(command);
   const args = command.args(positionals, values);
   const settings = await settingsFrom(common, env);
   const s3 = createS3Client(settings.s3);
@@ -89,7 +116,7 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   try {
     return await command.run({ values, args, env, log, settings, s3, allowNames });
   } finally {
-    s3.client.destroy();
+    s3.destroy();
   }
 }
 
@@ -110,7 +137,7 @@ export function readOptions(settings: Settings, trusted: readonly string[]): Rea
 /** Exactly the positional arguments `names` describes (they name them in the message). */
 export function expectArgs(positionals: string[], names: readonly string[]): string[] {
   if (positionals.length !== names.length) {
-    throw new UsageError(`expected ${names.join(" ")} (got ${positionals.length} arguments)`);
+    throw usageError(`expected ${names.join(" ")} (got ${positionals.length} arguments)`);
   }
   return positionals;
 }
@@ -119,7 +146,7 @@ export function expectArgs(positionals: string[], names: readonly string[]): str
 export function objectUri(uri: string): S3Location {
   const loc = parseS3Uri(uri);
   if (loc.versionId !== undefined) {
-    throw new UsageError(`${uri}: a command that writes takes no ?versionId=`);
+    throw usageError(`${uri}: a command that writes takes no ?versionId=`);
   }
   return loc;
 }
@@ -147,7 +174,7 @@ export async function newObjectKey(
 ): Promise<Encrypt | undefined> {
   const keyArn = await writeKey(settings);
   if (values["bucket-default-key"] && keyArn !== undefined) {
-    throw new UsageError("give either --kms-key-id or --bucket-default-key, not both");
+    throw usageError("give either --kms-key-id or --bucket-default-key, not both");
   }
   if (keyArn === undefined && !values["bucket-default-key"]) return undefined;
   return { mode: "aws:kms", kmsKeyId: keyArn, bucketKeyEnabled: values["no-bucket-key"] !== true };
@@ -159,7 +186,7 @@ export async function requireNewObjectKey(
 ): Promise<Encrypt> {
   const encrypt = await newObjectKey(values, settings);
   if (encrypt === undefined) {
-    throw new UsageError(
+    throw usageError(
       "give --kms-key-id KEY (or --bucket-default-key to use the bucket's default KMS key)",
     );
   }

@@ -1,12 +1,9 @@
 // Options every command shares, and turning them (with their environment
 // equivalents) into settings. Flags win over S3_KMS_ENV_* variables.
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { UsageError } from "../errors";
+import { S3KmsEnvError, usageError } from "../errors";
 import { createLogger, serverText, type LogLevel, type Logger } from "../log";
-import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
-import type { KmsAccess } from "../source/kms-key";
-import type { S3GetConfig } from "../source/s3-get";
-import { startDeadline } from "../deadline";
+import { resolveSettings, type KeySpecs, type Settings } from "../aws/settings";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -47,25 +44,28 @@ function quotedOption(message: string): string {
  * error shapes becomes one line of ours. The option as typed is bounded like
  * any text we did not write.
  */
-function usageFromParseArgs(err: { code?: string; message: string }, args: string[]): UsageError {
+function usageFromParseArgs(
+  err: { code?: string; message: string },
+  args: string[],
+): S3KmsEnvError {
   const option = quotedOption(err.message);
   switch (err.code) {
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
-      if (/argument missing/.test(err.message)) return new UsageError(`${option} needs a value`);
+      if (/argument missing/.test(err.message)) return usageError(`${option} needs a value`);
       if (/does not take an argument/.test(err.message)) {
-        return new UsageError(`${option} takes no value`);
+        return usageError(`${option} takes no value`);
       }
       const next = args[args.indexOf(option) + 1] ?? "-…";
-      return new UsageError(
+      return usageError(
         `${option} needs a value; to pass one that starts with "-", write ${option}=${serverText(next)}`,
       );
     }
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return new UsageError(`unknown option ${option}; see --help`);
+      return usageError(`unknown option ${option}; see --help`);
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return new UsageError(`unexpected argument ${JSON.stringify(option)}`);
+      return usageError(`unexpected argument ${JSON.stringify(option)}`);
   }
-  return new UsageError(serverText(err.message.split("\n")[0] ?? "invalid arguments"));
+  return usageError(serverText(err.message.split("\n")[0] ?? "invalid arguments"));
 }
 
 /** util.parseArgs, with its errors turned into one-line usage errors. */
@@ -89,34 +89,34 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** "10s", "500ms", "2m" or a plain number of seconds. */
 export function parseDuration(text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m?.[1]) throw new UsageError(`${what} must be a duration such as 10s, 500ms or 2m`);
+  if (!m?.[1]) throw usageError(`${what} must be a duration such as 10s, 500ms or 2m`);
   const n = Number(m[1]);
   const ms = m[2] === "ms" ? n : m[2] === "m" ? n * 60_000 : n * 1000;
-  if (ms <= 0) throw new UsageError(`${what} must be more than zero`);
+  if (ms <= 0) throw usageError(`${what} must be more than zero`);
   // Node's timers (and AbortSignal.timeout) take at most 2^31-1 ms; a longer
   // delay would fire at once, i.e. time out every request.
-  if (ms > MAX_TIMER_MS) throw new UsageError(`${what} must be at most 24 days`);
+  if (ms > MAX_TIMER_MS) throw usageError(`${what} must be at most 24 days`);
   return ms;
 }
 
 /** Bytes, or with a K/M suffix (KiB/MiB). */
 export function parseSize(text: string, what: string): number {
   const m = /^(\d+)([KkMm]i?[Bb]?)?$/.exec(text.trim());
-  if (!m?.[1]) throw new UsageError(`${what} must be a size such as 1048576, 512K or 4M`);
+  if (!m?.[1]) throw usageError(`${what} must be a size such as 1048576, 512K or 4M`);
   const unit = m[2]?.[0]?.toUpperCase();
   const n = Number(m[1]) * (unit === "K" ? 1024 : unit === "M" ? 1024 * 1024 : 1);
-  if (n <= 0) throw new UsageError(`${what} must be more than zero`);
+  if (n <= 0) throw usageError(`${what} must be more than zero`);
   return n;
 }
 
 export function loggerFrom(values: CommonValues, env: Env): Logger {
   const format = values["log-format"] ?? env.S3_KMS_ENV_LOG_FORMAT ?? "text";
   if (format !== "text" && format !== "json") {
-    throw new UsageError(`--log-format must be "text" or "json"`);
+    throw usageError(`--log-format must be "text" or "json"`);
   }
   const envLevel = env.S3_KMS_ENV_LOG_LEVEL;
   if (envLevel !== undefined && !["quiet", "info", "verbose", "debug"].includes(envLevel)) {
-    throw new UsageError(`S3_KMS_ENV_LOG_LEVEL must be quiet, info, verbose or debug`);
+    throw usageError(`S3_KMS_ENV_LOG_LEVEL must be quiet, info, verbose or debug`);
   }
   const level: LogLevel = values.debug
     ? "debug"
@@ -126,16 +126,6 @@ export function loggerFrom(values: CommonValues, env: Env): Logger {
         ? "quiet"
         : ((envLevel as LogLevel | undefined) ?? "info");
   return createLogger(format, level);
-}
-
-/** Key names as given: each list split on commas and white space, aliases unresolved. */
-export interface KeySpecs {
-  /** --kms-key-id */
-  readonly flag: readonly string[];
-  /** S3_KMS_ENV_KMS_KEY_ID */
-  readonly env: readonly string[];
-  /** --trusted-kms-key-id */
-  readonly trusted: readonly string[];
 }
 
 function splitKeys(texts: readonly string[]): string[] {
@@ -150,103 +140,15 @@ export function keySpecs(values: CommonValues, env: Env): KeySpecs {
   };
 }
 
-export interface Settings {
-  readonly s3: S3GetConfig;
-  /** How KMS is reached for alias and key lookups: the same region, endpoint and credentials. */
-  readonly kms: KmsAccess;
-  readonly allowUnencrypted: boolean;
-  /** The key lists as given: only the ones a command uses are resolved (resolveKeys). */
-  readonly keys: KeySpecs;
-  /** Aliases to key ARNs, each at most once per run; key ids and ARNs as given. */
-  readonly resolveKeys: (specs: readonly string[]) => Promise<string[]>;
-}
-
-function keyResolver(kms: KmsAccess): Settings["resolveKeys"] {
-  const arns = new Map<string, Promise<string>>();
-  return async (specs) => {
-    if (specs.length === 0) return [];
-    const { resolveKeyArn } = await import("../source/kms-key");
-    return Promise.all(
-      specs.map((spec) => {
-        const arn = arns.get(spec) ?? resolveKeyArn(spec, kms);
-        arns.set(spec, arn);
-        return arn;
-      }),
-    );
-  };
-}
-
 export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
   const timeout = values.timeout ?? env.S3_KMS_ENV_TIMEOUT;
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
-  const region = await resolveRegion(env);
-  const timeoutMs =
-    timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout");
-  const s3: S3GetConfig = {
-    region,
-    endpoint: resolveEndpoint(env, "s3"),
-    credentials: credentialSource(env),
-    timeoutMs,
-    deadline: startDeadline(timeoutMs),
+  return resolveSettings(env, {
+    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout"),
     maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
-    maxAttempts: 3,
-  };
-  const kms: KmsAccess = {
-    region,
-    endpoint: resolveEndpoint(env, "kms"),
-    credentials: s3.credentials,
-    deadline: s3.deadline,
-  };
-  return {
-    s3,
-    kms,
     allowUnencrypted: values["insecure-allow-unencrypted"] === true,
     keys: keySpecs(values, env),
-    resolveKeys: keyResolver(kms),
-  };
-}
-
-/**
- * The keys a reader (exec, get, diff, verify) trusts: --kms-key-id, else
- * S3_KMS_ENV_KMS_KEY_ID. Flags replace the variable rather than add to it, as
- * every other flag does.
- */
-export function readerKeySpecs(keys: KeySpecs): readonly string[] {
-  return keys.flag.length > 0 ? keys.flag : keys.env;
-}
-
-/** The key a writer encrypts with: --kms-key-id, else S3_KMS_ENV_KMS_KEY_ID when it names one key. */
-export function writeKeySpec(keys: KeySpecs): string | undefined {
-  if (keys.flag.length > 1) {
-    throw new UsageError("give --kms-key-id once: it is the one key to write with");
-  }
-  return keys.flag[0] ?? (keys.env.length === 1 ? keys.env[0] : undefined);
-}
-
-/**
- * The keys an object may be under for a command to rewrite it (set, unset,
- * edit, rollback, rekey): --trusted-kms-key-id, else S3_KMS_ENV_KMS_KEY_ID,
- * plus the key it writes with.
- */
-export function writerKeySpecs(keys: KeySpecs): readonly string[] {
-  const trusted = keys.trusted.length > 0 ? keys.trusted : keys.env;
-  return [...new Set([...trusted, ...keys.flag])];
-}
-
-/** readerKeySpecs, resolved. */
-export function readerTrustedKeys(settings: Settings): Promise<string[]> {
-  return settings.resolveKeys(readerKeySpecs(settings.keys));
-}
-
-/** writerKeySpecs, resolved. */
-export function writerTrustedKeys(settings: Settings): Promise<string[]> {
-  return settings.resolveKeys(writerKeySpecs(settings.keys));
-}
-
-/** writeKeySpec, resolved. */
-export async function writeKey(settings: Settings): Promise<string | undefined> {
-  const spec = writeKeySpec(settings.keys);
-  return spec === undefined ? undefined : (await settings.resolveKeys([spec]))[0];
+  });
 }
 
 /** Repeatable flags and their environment variable, each also comma-separated. */

@@ -5,7 +5,7 @@
 // shell. Single- and back-quoted values stay literal; \$ is a literal dollar.
 // Errors name the variable, never the reference: what follows a "$" may be
 // part of a password that merely contains a dollar sign.
-import { EnvFileError } from "../errors";
+import { S3KmsEnvError, tooLarge } from "../errors";
 
 const REFERENCE = /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)|\$\{/g;
 
@@ -36,16 +36,16 @@ class Budget {
   spend(name: string, bytes: number): void {
     this.used += bytes;
     if (this.used > this.limit) {
-      throw new EnvFileError(
-        "TOO_LARGE",
-        `${this.where}: expanding ${name} (--expand) takes the file's values over the ${this.limit}-byte limit; raise --max-size if this is intended`,
+      throw tooLarge(
+        `${this.where}: expanding ${name} (--expand) takes the file's values over`,
+        this.limit,
       );
     }
   }
 }
 
-function undefinedReference(where: string, name: string): EnvFileError {
-  return new EnvFileError(
+function undefinedReference(where: string, name: string): S3KmsEnvError {
+  return new S3KmsEnvError(
     "PARSE",
     `${where}: ${name} has a $ reference to a variable that is not defined (--expand); ` +
       `single-quote the value or write \\$ if the $ is literal`,
@@ -69,7 +69,7 @@ function expandOne(
     else {
       const ref = match[1] ?? match[2];
       if (ref === undefined) {
-        throw new EnvFileError("PARSE", `${where}: ${name} has an unterminated \${ in its value`);
+        throw new S3KmsEnvError("PARSE", `${where}: ${name} has an unterminated \${ in its value`);
       }
       const found = resolve(ref);
       if (found === undefined) throw undefinedReference(where, name);

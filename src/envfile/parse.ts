@@ -6,7 +6,7 @@
 // values of a few MB. (The property tests check the accepted subset against
 // dotenv's parse() itself.) Errors carry line numbers only: a bad line may
 // well be half of a password.
-import { EnvFileError } from "../errors";
+import { S3KmsEnvError, tooLarge } from "../errors";
 
 export interface ParsedEnv {
   /** Names in file order; a later duplicate replaces the earlier value. */
@@ -34,28 +34,25 @@ const INVISIBLE_EDGE = /^[ \t]*[^\S \t]|[^\S \t][ \t]*$/;
 // editors, grep or us), so outside quotes they would start a hidden entry.
 const SEPARATORS = /[\u2028\u2029]/;
 
-function fail(where: string, line: number, why: string): EnvFileError {
-  return new EnvFileError("PARSE", `${where}: line ${line}: ${why}`);
+function fail(where: string, line: number, why: string): S3KmsEnvError {
+  return new S3KmsEnvError("PARSE", `${where}: line ${line}: ${why}`);
 }
 
 /** Bytes → text: size limit, no NUL, valid UTF-8, BOM removed, newlines normalised. */
 function decode(bytes: Uint8Array, where: string, maxBytes: number): string {
   if (bytes.length > maxBytes) {
-    throw new EnvFileError(
-      "TOO_LARGE",
-      `${where} is ${bytes.length} bytes, over the ${maxBytes}-byte limit; raise --max-size if this is intended`,
-    );
+    throw tooLarge(`${where} is ${bytes.length} bytes, over`, maxBytes);
   }
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const line = 1 + bytes.subarray(0, nul).filter((b) => b === 10).length;
-    throw new EnvFileError("NUL_BYTE", `${where}: line ${line}: contains a NUL byte`);
+    throw new S3KmsEnvError("NUL_BYTE", `${where}: line ${line}: contains a NUL byte`);
   }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new EnvFileError("NOT_UTF8", `${where} is not valid UTF-8`);
+    throw new S3KmsEnvError("NOT_UTF8", `${where} is not valid UTF-8`);
   }
   // A lone CR ends a line, as in dotenv and in editors that read old Mac files.
   return text.replace(/\r\n?/g, "\n");

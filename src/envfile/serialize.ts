@@ -5,14 +5,14 @@
 // hold their own quote, a carriage return or a trailing backslash); double
 // quotes (only \n and \r escapes, so no backslash and no $); bare again for
 // what is left. Errors name the variable, never the value.
-import { OpsError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import { lookalikeName, NAME } from "./parse";
 
 // Written bare: nothing dotenv trims, cuts at '#', unquotes or expands.
 const BARE = /^[\w@%+=:,./-]+$/;
 
-function unrepresentable(name: string, why: string): OpsError {
-  return new OpsError(
+function unrepresentable(name: string, why: string): S3KmsEnvError {
+  return new S3KmsEnvError(
     "NOT_REPRESENTABLE",
     `the value of ${name} cannot be written to a dotenv file: ${why}`,
   );
@@ -75,7 +75,7 @@ export function quoteValue(
 
 function checkName(name: string): void {
   if (!NAME.test(name)) {
-    throw new OpsError("NOT_REPRESENTABLE", `"${name}" is not a valid variable name`);
+    throw new S3KmsEnvError("NOT_REPRESENTABLE", `"${name}" is not a valid variable name`);
   }
 }
 

@@ -108,7 +108,7 @@ function parseShebang(head: Buffer, shown: string): { interpreter: string; argum
 }
 
 /**
- * Throws the error execve would fail with, as a CommandError (126 or 127).
+ * Throws the error execve would fail with, as COMMAND_NOT_EXECUTABLE (126) or COMMAND_NOT_FOUND (127).
  * Returns the strings the kernel adds to the arguments (for a script: its
  * interpreters, their #! arguments and the script paths), which count
  * against the argument space.

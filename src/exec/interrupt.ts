@@ -3,8 +3,7 @@
 // handler, so without these listeners `docker stop` during a slow fetch would
 // wait for the whole --timeout. SIGQUIT is here too: its default action dumps
 // core, and by then the process may hold the secrets.
-import { constants } from "node:os";
-import { CommandError } from "../errors";
+import { InterruptedError } from "../errors";
 
 export const INTERRUPTING = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2"] as const;
 
@@ -24,10 +23,9 @@ export function guardStart(): StartGuard {
   const interrupted = new Promise<never>((_, reject) => {
     onSignal = (signal) =>
       reject(
-        new CommandError(
-          "INTERRUPTED",
+        new InterruptedError(
+          signal,
           `interrupted by ${signal} before the app started; it was not started`,
-          128 + constants.signals[signal],
         ),
       );
   });

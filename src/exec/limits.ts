@@ -3,7 +3,7 @@
 // space (a quarter of the stack limit, at most 6 MiB). Checked beforehand
 // because a failing process.execve aborts Node.
 import { readFileSync } from "node:fs";
-import { CommandError, EXIT } from "../errors";
+import { S3KmsEnvError } from "../errors";
 
 const MAX_ARG_STRLEN = 32 * 4096; // 128 KiB, including the terminating NUL
 const POINTER = 8;
@@ -43,10 +43,9 @@ export function checkArgumentSpace(
   for (const arg of argv) {
     const size = Buffer.byteLength(arg) + 1;
     if (size > MAX_ARG_STRLEN) {
-      throw new CommandError(
+      throw new S3KmsEnvError(
         "ENV_TOO_LARGE",
         `a command argument is ${size} bytes; Linux allows at most ${MAX_ARG_STRLEN} per argument`,
-        EXIT.failure,
       );
     }
     total += size + POINTER;
@@ -54,10 +53,9 @@ export function checkArgumentSpace(
   for (const [name, value] of Object.entries(env)) {
     const size = Buffer.byteLength(name) + 1 + Buffer.byteLength(value) + 1;
     if (size > MAX_ARG_STRLEN) {
-      throw new CommandError(
+      throw new S3KmsEnvError(
         "ENV_TOO_LARGE",
         `variable ${name} is ${size} bytes; Linux allows at most ${MAX_ARG_STRLEN} bytes per environment string`,
-        EXIT.failure,
       );
     }
     total += size + POINTER;
@@ -65,10 +63,9 @@ export function checkArgumentSpace(
   if (total > MAX_ARG_STRLEN) {
     const space = argumentSpace();
     if (total > space) {
-      throw new CommandError(
+      throw new S3KmsEnvError(
         "ENV_TOO_LARGE",
         `the environment and arguments take ${total} bytes; this system allows ${space}`,
-        EXIT.failure,
       );
     }
   }

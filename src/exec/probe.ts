@@ -3,7 +3,7 @@
 // process (SIGABRT, possibly a core dump full of secrets) instead of
 // throwing, so every cause of failure is checked before calling it.
 import { accessSync, constants, statSync } from "node:fs";
-import { CommandError, EXIT } from "../errors";
+import { S3KmsEnvError } from "../errors";
 
 export type Probe = "ok" | "missing" | "not-executable";
 
@@ -21,10 +21,10 @@ export function probe(path: string): Probe {
   }
 }
 
-export function notFound(what: string, why = "command not found"): CommandError {
-  return new CommandError("COMMAND_NOT_FOUND", `${what}: ${why}`, EXIT.notFound);
+export function notFound(what: string, why = "command not found"): S3KmsEnvError {
+  return new S3KmsEnvError("COMMAND_NOT_FOUND", `${what}: ${why}`);
 }
 
-export function notExecutable(what: string, why: string): CommandError {
-  return new CommandError("COMMAND_NOT_EXECUTABLE", `${what}: ${why}`, EXIT.notExecutable);
+export function notExecutable(what: string, why: string): S3KmsEnvError {
+  return new S3KmsEnvError("COMMAND_NOT_EXECUTABLE", `${what}: ${why}`);
 }

@@ -4,7 +4,7 @@
 // follows the "=": not even a file's path, which may be a value that happens
 // to start with "@".
 import { NAME } from "../envfile/parse";
-import { OpsError, UsageError } from "../errors";
+import { hasCode, S3KmsEnvError, usageError } from "../errors";
 import { readInput } from "./local-input";
 
 type Source =
@@ -20,7 +20,7 @@ export interface Assignment {
 /** Validates variable names given as arguments (set's and unset's). */
 export function checkArgName(name: string, position: number): void {
   if (!NAME.test(name)) {
-    throw new UsageError(`argument ${position}: a variable name must match [A-Za-z_][A-Za-z0-9_]*`);
+    throw usageError(`argument ${position}: a variable name must match [A-Za-z_][A-Za-z0-9_]*`);
   }
 }
 
@@ -30,15 +30,15 @@ export function parseAssignments(args: readonly string[]): Assignment[] {
   return args.map((arg, i) => {
     const eq = arg.indexOf("=");
     if (eq === -1) {
-      throw new UsageError(`argument ${i + 1} is not NAME=value, NAME=@file or NAME=-`);
+      throw usageError(`argument ${i + 1} is not NAME=value, NAME=@file or NAME=-`);
     }
     const name = arg.slice(0, eq);
     checkArgName(name, i + 1);
-    if (seen.has(name)) throw new UsageError(`${name} is given more than once`);
+    if (seen.has(name)) throw usageError(`${name} is given more than once`);
     seen.add(name);
     const rhs = arg.slice(eq + 1);
     if (rhs === "-") {
-      if (stdin) throw new UsageError("only one value can come from stdin (NAME=-)");
+      if (stdin) throw usageError("only one value can come from stdin (NAME=-)");
       stdin = true;
       return { name, source: { kind: "stdin" } };
     }
@@ -54,10 +54,10 @@ async function readSource(name: string, path: string, maxBytes: number): Promise
   try {
     return await readInput(path, maxBytes, `the file given for ${name}`);
   } catch (err) {
-    if ((err as OpsError).code !== "CANNOT_READ_FILE") throw err;
-    throw new OpsError(
+    if (!hasCode(err, "CANNOT_READ_FILE")) throw err;
+    throw new S3KmsEnvError(
       "CANNOT_READ_FILE",
-      `${(err as OpsError).message}; for a value that starts with "@", write ${name}=@@…`,
+      `${err.message}; for a value that starts with "@", write ${name}=@@…`,
     );
   }
 }
@@ -77,11 +77,11 @@ async function readValue(name: string, path: string, maxBytes: number): Promise<
       value = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
       const what = path === "-" ? `the value of ${name} from stdin` : from;
-      throw new OpsError("NOT_UTF8", `${what} is not valid UTF-8`);
+      throw new S3KmsEnvError("NOT_UTF8", `${what} is not valid UTF-8`);
     }
     value = value.replace(/\r?\n$/, "");
     if (value === "") {
-      throw new UsageError(
+      throw usageError(
         `${from} is empty, so ${name} would be set to ""; nothing was written. To set an empty value, write ${name}=`,
       );
     }

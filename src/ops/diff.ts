@@ -1,10 +1,10 @@
 // diff: which names were added, removed or changed between two env files,
 // each a local file, stdin ("-") or an S3 object. Values are compared here
 // and never returned.
-import type { OpsS3 } from "./client";
+import type { OpsS3 } from "./s3";
 import { parseEnvFile } from "../envfile/parse";
-import { parseS3Uri } from "../source/uri";
-import { loadEnv, type ReadOptions } from "./load";
+import { parseS3Uri } from "../s3/location";
+import { loadEnv, type ReadOptions } from "./read";
 import { inputName, readInput } from "./local-input";
 
 export interface EnvDiff {

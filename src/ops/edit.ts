@@ -4,14 +4,14 @@
 // success, failure, and SIGINT/SIGTERM/SIGHUP.
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { constants } from "node:os";
-import type { OpsS3 } from "./client";
-import { OpsError, S3KmsEnvError, SourceError } from "../errors";
-import type { S3Location } from "../source/uri";
+import type { OpsS3 } from "./s3";
+import { hasCode, InterruptedError, S3KmsEnvError } from "../errors";
+import type { S3Location } from "../s3/location";
 import { runEditor } from "./editor";
 import { parseForExec } from "./exec-policy";
-import { ifExists, readVerified, type ReadOptions } from "./load";
-import { keptEncryption, unchangedSince, writeObject, type Encrypt, type Written } from "./object";
+import { ifExists, readVerified, type ReadOptions } from "./read";
+import { keptEncryption, unchangedSince } from "./object";
+import type { Encrypt, Written } from "./s3";
 import { createWorkspace, type Workspace } from "./workspace";
 
 export interface EditOptions extends ReadOptions {
@@ -72,10 +72,9 @@ class Guard {
   /** Throws once a signal has arrived: nothing more may happen. */
   check(): void {
     if (this.interrupted === undefined) return;
-    throw new OpsError(
-      "INTERRUPTED",
+    throw new InterruptedError(
+      this.interrupted,
       `interrupted by ${this.interrupted}; nothing was uploaded and the decrypted copy was removed`,
-      128 + constants.signals[this.interrupted],
     );
   }
 
@@ -96,7 +95,10 @@ async function currentText(
   try {
     return { facts, text: new TextDecoder("utf-8", { fatal: true }).decode(facts.body) };
   } catch {
-    throw new OpsError("NOT_UTF8", `${loc.uri} is not valid UTF-8 and cannot be edited as text`);
+    throw new S3KmsEnvError(
+      "NOT_UTF8",
+      `${loc.uri} is not valid UTF-8 and cannot be edited as text`,
+    );
   } finally {
     facts.body.fill(0);
   }
@@ -107,7 +109,7 @@ function readSaved(workspace: Workspace): Buffer {
     return readFileSync(workspace.file);
   } catch (err) {
     const code = (err as { code?: string }).code ?? "read error";
-    throw new OpsError(
+    throw new S3KmsEnvError(
       "CANNOT_READ_FILE",
       `cannot read the edited file back (${code}); nothing was uploaded`,
     );
@@ -137,7 +139,7 @@ async function editUntilValid(
       if (!(err instanceof S3KmsEnvError) || !options.interactive) throw err;
       const text = saved.toString("utf8");
       if (text === shown) {
-        throw new OpsError(
+        throw new S3KmsEnvError(
           "EDIT_CANCELLED",
           `edit cancelled: the file still does not pass (${err.code}); nothing was uploaded`,
         );
@@ -159,7 +161,7 @@ async function editUntilValid(
 function lastSegment(loc: S3Location): string {
   const last = loc.key.split("/").pop() ?? "";
   if (last === "." || last === "..") {
-    throw new SourceError(
+    throw new S3KmsEnvError(
       "BAD_URI",
       `invalid source ${JSON.stringify(loc.uri)}: the key ends in "/${last}", which clients resolve as a path; edit the object under its plain key`,
     );
@@ -193,11 +195,11 @@ export async function editEnv(
     guard.check();
     const body = Buffer.from(edited);
     try {
-      const written = await writeObject(s3, loc, body, encrypt, unchangedSince(facts));
+      const written = await s3.putObject(loc, body, encrypt, unchangedSince(facts));
       return { ...written, changed: true, created: facts === undefined, variables };
     } catch (err) {
-      if ((err as OpsError).code !== "CONFLICT") throw err;
-      throw new OpsError(
+      if (!hasCode(err, "CONFLICT")) throw err;
+      throw new S3KmsEnvError(
         "CONFLICT",
         `${loc.uri} was changed by someone else while you were editing; your edit was not uploaded. Run edit again`,
       );

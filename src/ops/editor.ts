@@ -2,7 +2,7 @@
 // started without a shell, so nothing in it (or in the file name) is
 // interpreted; stdio is the terminal's.
 import { spawn, type ChildProcess } from "node:child_process";
-import { OpsError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 
 export function editorCommand(env: Readonly<Record<string, string | undefined>>): string[] {
   const words = (env.VISUAL || env.EDITOR || "vi").trim().split(/\s+/);
@@ -23,7 +23,7 @@ export function runEditor(
       started(undefined);
       const code = (err as { code?: string }).code ?? err.name;
       reject(
-        new OpsError(
+        new S3KmsEnvError(
           "EDITOR_FAILED",
           `cannot start the editor "${program}" (${code}); set VISUAL or EDITOR`,
         ),
@@ -33,7 +33,7 @@ export function runEditor(
       started(undefined);
       if (code === 0) return resolve();
       const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-      reject(new OpsError("EDITOR_FAILED", `the editor ${how}; nothing was uploaded`));
+      reject(new S3KmsEnvError("EDITOR_FAILED", `the editor ${how}; nothing was uploaded`));
     });
   });
 }

@@ -2,20 +2,14 @@
 // (with exec's defaults: no --only/--prefix), so a file that uploads is a
 // file that starts.
 import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
-import { checkNames } from "../policy/policy";
+import { checkNames, defaultPolicy } from "../policy/policy";
 
 export function checkExecNames(
   where: string,
   vars: ReadonlyMap<string, string>,
   allowNames: ReadonlySet<string>,
 ): void {
-  checkNames([{ source: where, vars }], {
-    precedence: "file",
-    allowNames,
-    only: undefined,
-    prefixes: [],
-    passOwnConfig: false,
-  });
+  checkNames([{ source: where, vars }], defaultPolicy(allowNames));
 }
 
 export function parseForExec(

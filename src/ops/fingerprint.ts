@@ -3,7 +3,7 @@
 // value (a PIN, a dictionary word) is reversed by trying every candidate, so
 // the fingerprint is an HMAC under a secret that is not in the output.
 import { createHmac } from "node:crypto";
-import { UsageError } from "../errors";
+import { usageError } from "../errors";
 
 export const FINGERPRINT_KEY_ENV = "S3_KMS_ENV_FINGERPRINT_KEY";
 const MIN_KEY_LENGTH = 16;
@@ -22,7 +22,7 @@ export type Fingerprinter = (name: string, value: string) => string;
 export function fingerprinterFrom(key: string | undefined): Fingerprinter | undefined {
   if (key === undefined || key === "") return undefined;
   if (key.length < MIN_KEY_LENGTH) {
-    throw new UsageError(
+    throw usageError(
       `${FINGERPRINT_KEY_ENV} must be at least ${MIN_KEY_LENGTH} characters (a random secret shared by the team)`,
     );
   }

@@ -1,74 +1,14 @@
 // history: the versions and delete markers of one object, newest first, with
 // the KMS key of each version (ListObjectVersions does not report it, so one
 // HeadObject per version shown; no decryption).
-import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
-import type { OpsS3 } from "./client";
-import { OpsError } from "../errors";
-import type { S3Location } from "../source/uri";
-import { headObject } from "./object";
+import type { ListedVersion, OpsS3 } from "./s3";
+import { S3KmsEnvError } from "../errors";
+import type { S3Location } from "../s3/location";
 import { mapLimit } from "./pool";
-import { send } from "./s3-failure";
 
-export interface VersionEntry {
-  readonly versionId: string;
-  readonly lastModified: string | undefined;
-  readonly isLatest: boolean;
-  readonly deleteMarker: boolean;
-  readonly size: number | undefined;
-  readonly owner: string | undefined;
+export interface VersionEntry extends ListedVersion {
   readonly serverSideEncryption: string | undefined;
   readonly kmsKeyArn: string | undefined;
-}
-
-interface Listed {
-  readonly Key?: string | undefined;
-  readonly VersionId?: string | undefined;
-  readonly IsLatest?: boolean | undefined;
-  readonly LastModified?: Date | undefined;
-  readonly Size?: number | undefined;
-  readonly Owner?:
-    { readonly DisplayName?: string | undefined; readonly ID?: string | undefined } | undefined;
-}
-
-function entry(v: Listed, deleteMarker: boolean): VersionEntry {
-  return {
-    versionId: v.VersionId ?? "null",
-    lastModified: v.LastModified?.toISOString(),
-    isLatest: v.IsLatest === true,
-    deleteMarker,
-    size: v.Size,
-    owner: v.Owner?.DisplayName ?? v.Owner?.ID,
-    serverSideEncryption: undefined,
-    kmsKeyArn: undefined,
-  };
-}
-
-/** Every version and delete marker of exactly loc.key (the prefix listing also holds longer keys). */
-async function listAll(s3: OpsS3, loc: S3Location): Promise<VersionEntry[]> {
-  const entries: VersionEntry[] = [];
-  let keyMarker: string | undefined;
-  let versionIdMarker: string | undefined;
-  for (;;) {
-    const page = await send(s3, loc.uri, "ListObjectVersions", (client, abortSignal) =>
-      client.send(
-        new ListObjectVersionsCommand({
-          Bucket: loc.bucket,
-          Prefix: loc.key,
-          KeyMarker: keyMarker,
-          VersionIdMarker: versionIdMarker,
-        }),
-        { abortSignal },
-      ),
-    );
-    const mine = (v: Listed): boolean => v.Key === loc.key;
-    entries.push(...(page.Versions ?? []).filter(mine).map((v) => entry(v, false)));
-    entries.push(...(page.DeleteMarkers ?? []).filter(mine).map((v) => entry(v, true)));
-    // The key sorts before every longer key under it: once the listing has
-    // moved past it, there is nothing more of it to read.
-    if (!page.IsTruncated || page.NextKeyMarker !== loc.key) return entries;
-    keyMarker = page.NextKeyMarker;
-    versionIdMarker = page.NextVersionIdMarker;
-  }
 }
 
 const byRecency = (a: VersionEntry, b: VersionEntry): number =>
@@ -80,8 +20,12 @@ export async function listHistory(
   loc: S3Location,
   limit: number,
 ): Promise<VersionEntry[]> {
-  const all = await listAll(s3, loc);
-  if (all.length === 0) throw new OpsError("NO_SUCH_KEY", `${loc.uri} has no versions`);
+  const all: VersionEntry[] = (await s3.listVersions(loc)).map((v) => ({
+    ...v,
+    serverSideEncryption: undefined,
+    kmsKeyArn: undefined,
+  }));
+  if (all.length === 0) throw new S3KmsEnvError("NO_SUCH_KEY", `${loc.uri} has no versions`);
   const shown = all.sort(byRecency).slice(0, limit);
   return mapLimit(shown, 8, async (v) => {
     if (v.deleteMarker) return v;
@@ -91,7 +35,7 @@ export async function listHistory(
     const version = current
       ? { ...loc, versionId: undefined }
       : { ...loc, versionId: v.versionId, uri: `${loc.uri}?versionId=${v.versionId}` };
-    const facts = await headObject(s3, version);
+    const facts = await s3.headObject(version);
     return { ...v, serverSideEncryption: facts.serverSideEncryption, kmsKeyArn: facts.kmsKeyArn };
   });
 }

@@ -1,7 +1,7 @@
 // A local env file or stdin ("-"), read into memory only: never copied to a
 // temp file. Reading stops at the size limit, so a huge input is never held.
 import { open } from "node:fs/promises";
-import { OpsError } from "../errors";
+import { S3KmsEnvError, tooLarge } from "../errors";
 
 export function inputName(path: string): string {
   return path === "-" ? "stdin" : path;
@@ -19,10 +19,7 @@ async function readLimited(
     size += chunk.length;
     if (size > maxBytes) {
       for (const part of parts) part.fill(0);
-      throw new OpsError(
-        "TOO_LARGE",
-        `${what} is over the ${maxBytes}-byte limit; raise --max-size if this is intended`,
-      );
+      throw tooLarge(`${what} is over`, maxBytes);
     }
   }
   return Buffer.concat(parts, size);
@@ -53,8 +50,8 @@ export async function readInput(
       ? await readLimited(stdin as AsyncIterable<Buffer>, what, maxBytes)
       : await readFile(path, what, maxBytes);
   } catch (err) {
-    if (err instanceof OpsError) throw err;
+    if (err instanceof S3KmsEnvError) throw err;
     const code = (err as { code?: string }).code ?? "read error";
-    throw new OpsError("CANNOT_READ_FILE", `cannot read ${what} (${code})`);
+    throw new S3KmsEnvError("CANNOT_READ_FILE", `cannot read ${what} (${code})`);
   }
 }

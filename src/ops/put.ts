@@ -1,11 +1,11 @@
 // put: upload a whole env file, after checking it the way exec will read it.
 // The bytes go up exactly as written (comments and all); only the check
 // parses them.
-import type { OpsS3 } from "./client";
-import { OpsError } from "../errors";
-import type { S3Location } from "../source/uri";
+import type { OpsS3 } from "./s3";
+import { hasCode, S3KmsEnvError } from "../errors";
+import type { S3Location } from "../s3/location";
 import { parseForExec } from "./exec-policy";
-import { writeObject, type Condition, type Encrypt, type Written } from "./object";
+import type { Condition, Encrypt, Written } from "./s3";
 
 export interface PutOptions {
   /** For messages: the file name, or "stdin". */
@@ -30,11 +30,11 @@ export async function putEnv(
 ): Promise<PutResult> {
   try {
     const parsed = parseForExec(body, options.from, options.maxBytes, options.allowNames);
-    const written = await writeObject(s3, loc, body, options.encrypt, options.condition).catch(
-      (err: unknown) => {
+    const written = await s3
+      .putObject(loc, body, options.encrypt, options.condition)
+      .catch((err: unknown) => {
         throw conditionFailed(err, loc, options.condition);
-      },
-    );
+      });
     return { ...written, variables: parsed.vars.size, duplicates: parsed.duplicates };
   } finally {
     body.fill(0);
@@ -42,8 +42,8 @@ export async function putEnv(
 }
 
 function conditionFailed(err: unknown, loc: S3Location, condition: Condition): unknown {
-  if ((err as { code?: string }).code !== "CONFLICT") return err;
-  return new OpsError(
+  if (!hasCode(err, "CONFLICT")) return err;
+  return new S3KmsEnvError(
     "CONFLICT",
     condition.ifNoneMatch
       ? `${loc.uri} already exists (--if-absent); nothing was written`

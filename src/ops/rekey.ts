@@ -4,15 +4,12 @@
 // a partial failure only does what is left. Objects without SSE-KMS, and
 // objects under a key the user does not trust, are refused: re-encrypting one
 // would make an unchecked, possibly planted file look trusted.
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
-import type { OpsS3 } from "./client";
-import { OpsError, S3KmsEnvError, type ErrorCode } from "../errors";
-import type { S3Location } from "../source/uri";
-import { isKmsMode, isTrustedKey, sameKey } from "../source/verify";
-import { copyOnto } from "./copy";
-import { headObject, type Encrypt } from "./object";
+import type { OpsS3 } from "./s3";
+import { type ErrorCode, S3KmsEnvError } from "../errors";
+import type { S3Location } from "../s3/location";
+import { isKmsMode, isTrustedKey, sameKey } from "../s3/encryption";
+import type { Encrypt } from "./s3";
 import { mapLimit } from "./pool";
-import { send } from "./s3-failure";
 
 export type RekeyAction = "rekeyed" | "would-rekey" | "skipped" | "refused" | "failed";
 
@@ -42,20 +39,8 @@ export function isPrefix(loc: S3Location): boolean {
 
 async function listKeys(s3: OpsS3, loc: S3Location): Promise<string[]> {
   if (!isPrefix(loc)) return [loc.key];
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await send(s3, loc.uri, "ListObjectsV2", (client, abortSignal) =>
-      client.send(
-        new ListObjectsV2Command({ Bucket: loc.bucket, Prefix: loc.key, ContinuationToken: token }),
-        { abortSignal },
-      ),
-    );
-    // Keys ending in "/" are the console's folder markers, not env files.
-    for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith("/")) keys.push(o.Key);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token !== undefined);
-  if (keys.length === 0) throw new OpsError("NO_SUCH_KEY", `no objects under ${loc.uri}`);
+  const keys = await s3.listKeys(loc);
+  if (keys.length === 0) throw new S3KmsEnvError("NO_SUCH_KEY", `no objects under ${loc.uri}`);
   return keys;
 }
 
@@ -71,7 +56,7 @@ function untrusted(loc: S3Location, from: string | undefined): RekeyOutcome {
 
 async function rekeyOne(s3: OpsS3, loc: S3Location, options: RekeyOptions): Promise<RekeyOutcome> {
   try {
-    const facts = await headObject(s3, loc);
+    const facts = await s3.headObject(loc);
     const from = facts.kmsKeyArn;
     const mode = facts.serverSideEncryption;
     if (!isKmsMode(mode)) {
@@ -90,8 +75,7 @@ async function rekeyOne(s3: OpsS3, loc: S3Location, options: RekeyOptions): Prom
     if (options.dryRun) return { uri: loc.uri, action: "would-rekey", from };
     // The copy is conditional twice: on the source (CopySourceIfMatch) and the
     // destination (IfMatch) still being what HEAD saw. dsse stays dsse.
-    const written = await copyOnto(
-      s3,
+    const written = await s3.copyObject(
       loc,
       { versionId: undefined, etag: facts.etag },
       { ...options.encrypt, mode },

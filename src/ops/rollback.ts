@@ -3,20 +3,13 @@
 // version must pass what verify checks, or it could not start the app, and be
 // under a key the user trusts: a version someone wrote under a key of their
 // own would otherwise come back under the trusted one.
-import type { OpsS3 } from "./client";
-import { OpsError } from "../errors";
-import type { S3Location } from "../source/uri";
-import { isKmsMode, isTrustedKey, untrustedKeyMessage } from "../source/verify";
-import { copyOnto } from "./copy";
-import { ifExists } from "./load";
-import {
-  headObject,
-  keptEncryption,
-  unchangedSince,
-  type Encrypt,
-  type ObjectFacts,
-  type Written,
-} from "./object";
+import type { OpsS3 } from "./s3";
+import { hasCode, S3KmsEnvError } from "../errors";
+import type { S3Location } from "../s3/location";
+import { isKmsMode, isTrustedKey, untrustedKeyMessage } from "../s3/encryption";
+import { ifExists } from "./read";
+import { keptEncryption, unchangedSince } from "./object";
+import type { Encrypt, ObjectFacts, Written } from "./s3";
 import { verifyEnv } from "./verify";
 
 export interface RollbackOptions {
@@ -48,7 +41,7 @@ function checkPin(
   if (current === undefined || expected === undefined) return;
   if (!isKmsMode(current.serverSideEncryption) || isTrustedKey([expected], current.kmsKeyArn))
     return;
-  throw new OpsError(
+  throw new S3KmsEnvError(
     "WRONG_KMS_KEY",
     `${untrustedKeyMessage(loc.uri, current.kmsKeyArn, [expected])}; use rekey to change keys`,
   );
@@ -69,9 +62,9 @@ export async function rollbackEnv(
   versionId: string,
   options: RollbackOptions,
 ): Promise<RollbackResult> {
-  const current = await ifExists(headObject(s3, loc));
+  const current = await ifExists(s3.headObject(loc));
   if (current === undefined && options.pin === undefined) {
-    throw new OpsError(
+    throw new S3KmsEnvError(
       "NO_SUCH_KEY",
       `${loc.uri} has no current version (it was deleted), so there is no key to keep; give --kms-key-id to restore it under that key`,
     );
@@ -92,8 +85,7 @@ export async function rollbackEnv(
     return { versionId, etag, kmsKeyArn, changed: false, variables: old.variables };
   }
   try {
-    const written = await copyOnto(
-      s3,
+    const written = await s3.copyObject(
       loc,
       { versionId, etag: undefined },
       encrypt,
@@ -101,8 +93,8 @@ export async function rollbackEnv(
     );
     return { ...written, changed: true, variables: old.variables };
   } catch (err) {
-    if ((err as OpsError).code !== "CONFLICT") throw err;
-    throw new OpsError(
+    if (!hasCode(err, "CONFLICT")) throw err;
+    throw new S3KmsEnvError(
       "CONFLICT",
       `${loc.uri} changed while rolling back; nothing was written. Check "s3-kms-env history" and run it again`,
     );

@@ -4,12 +4,12 @@
 // The verify command also fails an object under an AWS-managed key: anyone
 // allowed to use S3 in the account can encrypt with aws/s3, so such a file
 // proves nothing about who wrote it.
-import type { OpsS3 } from "./client";
-import { VerifyError } from "../errors";
-import type { KmsAccess } from "../source/kms-key";
-import type { S3Location } from "../source/uri";
+import type { OpsS3 } from "./s3";
+import { S3KmsEnvError } from "../errors";
+import type { KmsAccess } from "../aws/kms-key";
+import type { S3Location } from "../s3/location";
 import { checkExecNames } from "./exec-policy";
-import { loadEnv } from "./load";
+import { loadEnv } from "./read";
 import { startDeadline } from "../deadline";
 
 export interface VerifyOptions {
@@ -56,7 +56,7 @@ export async function checkCustomerManaged(
   kms: KmsAccess,
 ): Promise<void> {
   if (keyArn === undefined) return;
-  const { describeKey } = await import("../source/kms-key");
+  const { describeKey } = await import("../aws/kms-key");
   // Its own deadline: --timeout bounds each ops request, not the whole run.
   const key = await describeKey(
     keyArn,
@@ -64,7 +64,7 @@ export async function checkCustomerManaged(
     CHECK,
   );
   if (key.keyManager !== "AWS") return;
-  throw new VerifyError(
+  throw new S3KmsEnvError(
     "AWS_MANAGED_KEY",
     `${uri} is encrypted with the AWS-managed KMS key ${keyArn}: anyone with s3:PutObject on ` +
       `the bucket can write under it, so it proves nothing about the writer. Check its content ` +

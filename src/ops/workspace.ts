@@ -14,7 +14,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { OpsError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import { serverText } from "../log";
 
 export interface Workspace {
@@ -64,9 +64,9 @@ export function workspaceFileName(name: string): string {
   return safe === "" ? "env" : safe;
 }
 
-function cannotWrite(err: unknown, where: string): OpsError {
+function cannotWrite(err: unknown, where: string): S3KmsEnvError {
   const code = serverText((err as { code?: string }).code ?? "write error");
-  return new OpsError(
+  return new S3KmsEnvError(
     "CANNOT_WRITE_FILE",
     code === "ENOSPC"
       ? `no space left in ${where} for the decrypted copy (ENOSPC); free space there and try again; nothing was uploaded`

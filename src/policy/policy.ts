@@ -1,7 +1,7 @@
 // What the child's environment may be: the inherited environment plus the
 // files' variables, filtered, with names that could take over the app's
 // runtime refused unless the operator allows them by name.
-import { PolicyError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -32,6 +32,15 @@ export interface ChildEnv {
   readonly kept: readonly string[];
   /** File names left out by --only / --prefix. */
   readonly filtered: readonly string[];
+}
+
+/**
+ * exec's policy with no option given: the file wins, no name allowed beyond
+ * `allowNames`, every name taken, S3_KMS_ENV_* removed. Ops check files
+ * against it, so a file that uploads is a file that starts.
+ */
+export function defaultPolicy(allowNames: ReadonlySet<string> = new Set()): PolicyOptions {
+  return { precedence: "file", allowNames, only: undefined, prefixes: [], passOwnConfig: false };
 }
 
 export const OWN_PREFIX = "S3_KMS_ENV_";
@@ -118,7 +127,7 @@ export function checkNames(layers: readonly Layer[], opts: PolicyOptions): void 
   for (const layer of layers) {
     for (const name of layer.vars.keys()) {
       if (wanted(name, opts) && isRefusedName(name) && !opts.allowNames.has(name)) {
-        throw new PolicyError(
+        throw new S3KmsEnvError(
           "REFUSED_NAME",
           `${layer.source} sets ${name}, which can take over the app's runtime; ` +
             `refusing to start. Allow it with --allow-name ${name} if this is intended`,

@@ -71,9 +71,17 @@ function timeoutLine(action: string): string {
   );
 }
 
-describe("--timeout is a deadline for the whole request", () => {
-  test("get: an object body trickling in one byte a second", async () => {
-    answer = {
+interface Case {
+  readonly answer: Trickle;
+  readonly args: readonly string[];
+  readonly input?: string;
+  /** The request the error line names. */
+  readonly action: string;
+}
+
+const CASES: Record<string, Case> = {
+  "get: an object body trickling in one byte a second": {
+    answer: {
       status: 200,
       headers: {
         "content-type": "text/plain",
@@ -82,48 +90,40 @@ describe("--timeout is a deadline for the whole request", () => {
         "x-amz-server-side-encryption-aws-kms-key-id": KEY_ARN,
       },
       start: "A=",
-    };
-    const { result, ms } = await timed(["get", uri, "--timeout", "1s"]);
-    expect(result).toMatchObject({
-      timedOut: false,
-      exitCode: 125,
-      stdout: "",
-      stderr: timeoutLine("GetObject"),
-    });
-    expect(ms).toBeLessThan(8000);
-  });
-
-  test("get: a 403 whose error body never ends", async () => {
-    answer = {
+    },
+    args: ["get", uri, "--timeout", "1s"],
+    action: "GetObject",
+  },
+  "get: a 403 whose error body never ends": {
+    answer: {
       status: 403,
       headers: { "content-type": "application/xml" },
       start: '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>',
-    };
-    const { result, ms } = await timed(["get", uri, "--timeout", "1s"]);
-    expect(result).toMatchObject({
-      timedOut: false,
-      exitCode: 125,
-      stdout: "",
-      stderr: timeoutLine("GetObject"),
-    });
-    expect(ms).toBeLessThan(8000);
-  });
-
-  test("put: an answer to the upload that never ends", async () => {
-    answer = {
+    },
+    args: ["get", uri, "--timeout", "1s"],
+    action: "GetObject",
+  },
+  "put: an answer to the upload that never ends": {
+    answer: {
       status: 200,
       headers: { "content-type": "application/xml", etag: '"abc"' },
       start: "<",
-    };
-    const { result, ms } = await timed(
-      ["put", "-", uri, "--kms-key-id", KEY_ARN, "--timeout", "1s"],
-      "A=1\n",
-    );
+    },
+    args: ["put", "-", uri, "--kms-key-id", KEY_ARN, "--timeout", "1s"],
+    input: "A=1\n",
+    action: "PutObject",
+  },
+};
+
+describe("--timeout is a deadline for the whole request", () => {
+  test.each(Object.entries(CASES))("%s", async (_, { answer: given, args, input, action }) => {
+    answer = given;
+    const { result, ms } = await timed(args, input);
     expect(result).toMatchObject({
       timedOut: false,
       exitCode: 125,
       stdout: "",
-      stderr: timeoutLine("PutObject"),
+      stderr: timeoutLine(action),
     });
     expect(ms).toBeLessThan(8000);
   });

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { opsHelp } from "../../src/cli/ops-help";
+import { opsCommands } from "../../src/cli/ops-commands";
 
 const ROOT = path.resolve(__dirname, "../..");
 const read = (file: string): string => readFileSync(path.join(ROOT, file), "utf8");
@@ -179,6 +179,6 @@ describe("ops scripts", () => {
       [...read(file).matchAll(/^\s*s3-kms-env (\w+)/gm)].map((m) => m[1]),
     );
     expect(commands.length).toBeGreaterThan(0);
-    expect(Object.keys(opsHelp)).toEqual(expect.arrayContaining(commands));
+    expect(Object.keys(opsCommands)).toEqual(expect.arrayContaining(commands));
   });
 });

@@ -1,0 +1,76 @@
+// What the build and src/ must agree on, in one place. Each entry names the
+// file on the other side; docs/architecture.md says what breaks when one side
+// changes alone.
+import { CODE_CACHE_FILE, CORE_FILE } from "./dist-layout.mjs";
+
+/**
+ * The core (src/boot/core.ts) is one CommonJS body wrapped in a function
+ * expression: src/boot/loader.ts compiles it with vm.Script and calls it with
+ * exactly these parameters (its `Body` type).
+ */
+export const CORE_WRAPPER = {
+  banner: "(function (exports, require, module, __filename, __dirname) {",
+  footer: "})",
+};
+
+/**
+ * Values written into the bundles (esbuild `define`); their types are declared
+ * once, in src/boot/build-constants.d.ts.
+ */
+export function coreDefines(version) {
+  return {
+    S3_KMS_ENV_VERSION: JSON.stringify(version),
+    S3_KMS_ENV_VENDOR_DIR: JSON.stringify("vendor"),
+    // @smithy/core binds a UUID generator at load time by probing the global
+    // `crypto`, whose getter loads WebCrypto; without it, it falls back to
+    // getRandomValues (lazy, see LAZY_BUILTINS). Nothing in the core uses
+    // WebCrypto: a core module that did would get `undefined`.
+    crypto: "undefined",
+  };
+}
+
+export const LOADER_DEFINES = {
+  S3_KMS_ENV_CORE_FILE: JSON.stringify(CORE_FILE),
+  S3_KMS_ENV_CODE_CACHE_FILE: JSON.stringify(CODE_CACHE_FILE),
+};
+
+export function opsDefines(version) {
+  return {
+    S3_KMS_ENV_VERSION: JSON.stringify(version),
+    S3_KMS_ENV_VENDOR_DIR: JSON.stringify("."),
+  };
+}
+
+/** Package imported from src/ → the lazily loaded file (dist/vendor/NAME.cjs) that holds it. */
+export const VENDORS = {
+  "@aws-sdk/credential-provider-node": "credential-provider-node",
+  "@aws-sdk/credential-provider-http": "credential-provider-http",
+  "@aws-sdk/credential-provider-web-identity": "credential-provider-web-identity",
+  "@aws-sdk/client-kms": "client-kms",
+  "@aws-sdk/client-s3": "client-s3",
+  "@aws-sdk/checksums/crc": "checksums-crc",
+  "@aws-sdk/checksums/sha": "checksums-sha",
+  "@smithy/core/config": "smithy-config",
+  "fast-xml-parser": "fast-xml-parser",
+};
+
+/**
+ * Built-ins the SDK's parts import at load time but a plain start never uses
+ * get a stand-in (src/boot/<facade>.ts) that loads them on first use:
+ * node:https for the HTTP handler, node:crypto for @smithy/core's serde.
+ * `importer` is a path inside the SDK's packages: if a release moves that
+ * file, the substitution no longer happens and every start loads TLS or
+ * node:crypto again, so the build fails instead (see build.mjs).
+ */
+export const LAZY_BUILTINS = [
+  {
+    builtin: "node:https",
+    importer: "/node_modules/@smithy/node-http-handler/",
+    facade: "lazy-https",
+  },
+  {
+    builtin: "node:crypto",
+    importer: "/node_modules/@smithy/core/dist-es/submodules/serde/index.js",
+    facade: "lazy-crypto",
+  },
+];

@@ -1,0 +1,10 @@
+// What the boot loader (src/boot/loader.ts) and the core bundle (src/boot/core.ts) agree
+// on. The build (scripts/dist-layout.mjs) names the core's files and passes
+// the names in as S3_KMS_ENV_CORE_FILE and S3_KMS_ENV_CODE_CACHE_FILE.
+
+/** Whether V8 took the build's code cache for the core: shown by `--debug`. */
+export type CodeCacheState = "accepted" | "rejected" | "absent";
+
+export interface CoreExports {
+  start(codeCache: CodeCacheState): void;
+}

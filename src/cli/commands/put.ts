@@ -1,0 +1,78 @@
+// `s3-kms-env put FILE|- s3://bucket/key`: argument handling only (see ops/put.ts).
+import { usageError } from "../../errors";
+import { inputName, readInput } from "../../ops/local-input";
+import { putEnv } from "../../ops/put";
+import {
+  expectArgs,
+  requireNewObjectKey,
+  objectUri,
+  opsCommand,
+  warnDuplicates,
+  warnIfUnversioned,
+  writeOptions,
+  OPS_OPTIONS,
+  NEW_OBJECT_OPTIONS,
+} from "../ops-common";
+import { writeJson, writeOut } from "../output";
+
+const options = {
+  ...writeOptions,
+  "if-match": { type: "string" },
+  "if-absent": { type: "boolean" },
+} as const;
+
+export const putCommand = opsCommand({
+  name: "put",
+  help: () => ({
+    summary: "upload an env file (checked as exec will read it), SSE-KMS encrypted",
+    usage: "[options] FILE|- s3://bucket/key --kms-key-id ID",
+    description: `Uploads an env file after checking it exactly as exec will read it (strict dotenv, refused
+names): a file exec would refuse is never uploaded. The object is SSE-KMS encrypted; the
+new version id is printed. "-" reads stdin (nothing is written to disk). On a bucket
+without versioning, a warning says the previous content is gone for good.`,
+    example: [
+      "s3-kms-env put prod.env s3://acme-config/prod/api.env --kms-key-id alias/acme-config",
+    ],
+    options: `Options:
+${NEW_OBJECT_OPTIONS}
+  --if-match ETAG          write only if the object still has this ETag (from get --json)
+  --if-absent              write only if the object does not exist yet
+
+${OPS_OPTIONS}`,
+  }),
+  options,
+  args: (positionals, values) => {
+    const [file = "", uri = ""] = expectArgs(positionals, ["FILE|-", "s3://bucket/key"]);
+    if (values["if-match"] !== undefined && values["if-absent"]) {
+      throw usageError("give either --if-match or --if-absent, not both");
+    }
+    return { file, loc: objectUri(uri) };
+  },
+  run: async ({ values, args, log, settings, s3, allowNames }) => {
+    const encrypt = await requireNewObjectKey(values, settings);
+    const body = await readInput(args.file, settings.s3.maxBytes);
+    const from = inputName(args.file);
+    const result = await putEnv(s3, args.loc, body, {
+      from,
+      maxBytes: settings.s3.maxBytes,
+      allowNames,
+      encrypt,
+      condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
+    });
+    warnDuplicates(log, from, result.duplicates);
+    warnIfUnversioned(log, args.loc, result.versionId);
+    const summary = {
+      uri: args.loc.uri,
+      versionId: result.versionId,
+      etag: result.etag,
+      kmsKeyArn: result.kmsKeyArn,
+      variables: result.variables,
+    };
+    if (values.json) await writeJson(summary);
+    else
+      await writeOut(
+        `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables})\n`,
+      );
+    return 0;
+  },
+});

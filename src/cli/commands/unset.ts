@@ -1,0 +1,41 @@
+// `s3-kms-env unset s3://bucket/key NAME…`: argument handling only (see ops/unset.ts).
+import { checkArgName } from "../../ops/assignments";
+import { unsetEnv } from "../../ops/unset";
+import { opsOptions, opsCommand, trustOptions, OPS_OPTIONS, TRUST_OPTIONS } from "../ops-common";
+import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "../rewrite-args";
+
+const options = {
+  ...opsOptions,
+  ...trustOptions,
+  "max-attempts": updateOptions["max-attempts"],
+} as const;
+
+export const unsetCommand = opsCommand({
+  name: "unset",
+  help: () => ({
+    summary: "remove variables from an env file",
+    usage: "[options] s3://bucket/key NAME…",
+    description: `Removes variables from the env file, with the same conflict-safe write as set. Names that
+are not in the file are reported and ignored.`,
+    example: ["s3-kms-env unset s3://acme-config/prod/api.env OLD_TOKEN"],
+    options: `Options:
+  --max-attempts N         writes tried before giving up on a busy object (default 10)
+${TRUST_OPTIONS}
+
+${OPS_OPTIONS}`,
+  }),
+  options,
+  args: (positionals, values) => {
+    const args = updateArgs(positionals, values, "NAME");
+    args.rest.forEach((name, i) => checkArgName(name, i + 2));
+    return args;
+  },
+  run: async ({ values, args, log, settings, s3, allowNames }) => {
+    const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts);
+    const result = await unsetEnv(s3, args.loc, options, args.rest);
+    const { absent } = result;
+    if (absent.length > 0) log.warn(`not in ${args.loc.uri}`, { names: absent });
+    await reportUpdate(log, values.json, args.loc, result, { unset: args.rest, absent });
+    return 0;
+  },
+});

@@ -1,0 +1,61 @@
+// Read one env object the way exec does before trusting it: SSE-KMS checked
+// (and the key, when pinned), then parsed strictly. The plaintext bytes are
+// zeroed once parsed.
+import type { OpsS3 } from "./s3";
+import { hasCode } from "../errors";
+import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
+import type { S3Location } from "../s3/location";
+import { verifyEncryption, type EncryptionPolicy } from "../s3/encryption";
+import type { ObjectFacts, StoredObject } from "./s3";
+
+export interface ReadOptions {
+  readonly maxBytes: number;
+  readonly encryption: EncryptionPolicy;
+}
+
+export interface LoadedEnv extends ObjectFacts, ParsedEnv {
+  /** The stored text, only when asked for (get --reveal, edit). */
+  readonly text: string | undefined;
+}
+
+/** The object's plaintext, only if its encryption is trusted; the caller zeroes it. */
+export async function readVerified(
+  s3: OpsS3,
+  loc: S3Location,
+  options: ReadOptions,
+): Promise<StoredObject> {
+  const object = await s3.getObject(loc, options.maxBytes);
+  try {
+    verifyEncryption(loc, object, options.encryption);
+  } catch (err) {
+    object.body.fill(0);
+    throw err;
+  }
+  return object;
+}
+
+export async function loadEnv(
+  s3: OpsS3,
+  loc: S3Location,
+  options: ReadOptions,
+  keepText = false,
+): Promise<LoadedEnv> {
+  const { body, ...facts } = await readVerified(s3, loc, options);
+  try {
+    const parsed = parseEnvFile(body, loc.uri, options.maxBytes);
+    const text = keepText ? body.toString("utf8").replace(/^\uFEFF/, "") : undefined;
+    return { ...facts, ...parsed, text };
+  } finally {
+    body.fill(0);
+  }
+}
+
+/** The read's result, or undefined when the object does not exist (set and edit then create it). */
+export async function ifExists<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (hasCode(err, "NO_SUCH_KEY")) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,95 @@
+// The read-modify-write behind set and unset (set.ts, unset.ts): one env
+// object changed without ever losing a concurrent update. The write is
+// conditional on the ETag that was read (If-None-Match: * when creating);
+// when S3 answers that the object changed meanwhile, the change is
+// re-applied to a fresh read, a bounded number of times. The object keeps
+// its KMS key and bucket-key setting.
+import type { OpsS3 } from "./s3";
+import { setTimeout as sleep } from "node:timers/promises";
+import { hasCode, S3KmsEnvError } from "../errors";
+import type { ParsedEnv } from "../envfile/parse";
+import { serializeEnv } from "../envfile/serialize";
+import { parseForExec } from "./exec-policy";
+import { ifExists, loadEnv, type ReadOptions } from "./read";
+import { keptEncryption, unchangedSince } from "./object";
+import type { Encrypt, Written } from "./s3";
+import type { S3Location } from "../s3/location";
+
+export interface UpdateOptions extends ReadOptions {
+  readonly allowNames: ReadonlySet<string>;
+  /** How to encrypt the object if it does not exist yet; undefined: it must exist. */
+  readonly create: Encrypt | undefined;
+  /** Writes tried before giving up on a busy object. */
+  readonly maxAttempts: number;
+}
+
+export interface UpdateResult extends Written {
+  /** False when the change was already in place: nothing was written. */
+  readonly changed: boolean;
+  readonly created: boolean;
+  readonly attempts: number;
+  readonly variables: number;
+}
+
+/** Applies the change to the variables in place. */
+export type Change = (vars: Map<string, string>) => void;
+
+function sameVars(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([name, value]) => b.get(name) === value);
+}
+
+/** Every value with a $ is one exec --expand leaves alone. */
+function dollarsLiteral(env: ParsedEnv): boolean {
+  return [...env.vars].every(([name, value]) => !value.includes("$") || env.literal.has(name));
+}
+
+function gaveUp(loc: S3Location, attempts: number): S3KmsEnvError {
+  return new S3KmsEnvError(
+    "CONFLICT",
+    `${loc.uri} kept changing under other writers; gave up after ${attempts} attempts and wrote nothing. Run the command again`,
+  );
+}
+
+// Full jitter, so writers that collided do not collide again in step.
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(1000, 50 * 2 ** attempt);
+}
+
+export async function updateEnv(
+  s3: OpsS3,
+  loc: S3Location,
+  options: UpdateOptions,
+  change: Change,
+): Promise<UpdateResult> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await ifExists(loadEnv(s3, loc, options));
+    const vars = new Map(current?.vars);
+    change(vars);
+    if (current === undefined && vars.size === 0) {
+      throw new S3KmsEnvError("NO_SUCH_KEY", `${loc.uri} does not exist`);
+    }
+    const outcome = { created: !current, attempts: attempt, variables: vars.size };
+    if (current && sameVars(current.vars, vars)) {
+      const { versionId, etag, kmsKeyArn } = current;
+      return { versionId, etag, kmsKeyArn, ...outcome, changed: false };
+    }
+    const encrypt = keptEncryption(loc, current, options.create);
+    const body = Buffer.from(serializeEnv(vars));
+    try {
+      const reread = parseForExec(body, loc.uri, options.maxBytes, options.allowNames);
+      // The serializer's promise, checked on every write: what exec will read is
+      // what was set, with or without --expand (a value with a $ is literal).
+      if (!sameVars(reread.vars, vars) || !dollarsLiteral(reread)) {
+        throw new Error("serialized env file does not read back");
+      }
+      const written = await s3.putObject(loc, body, encrypt, unchangedSince(current));
+      return { ...written, ...outcome, changed: true };
+    } catch (err) {
+      if (!hasCode(err, "CONFLICT")) throw err;
+      if (attempt >= options.maxAttempts) throw gaveUp(loc, attempt);
+    } finally {
+      body.fill(0);
+    }
+    await sleep(backoffMs(attempt));
+  }
+}
