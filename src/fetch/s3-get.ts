@@ -269,7 +269,7 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   // What the last finished attempt failed with: when the deadline cuts the
   // next one short, that is still the cause worth reporting (a 503, say),
   // not the deadline itself.
-  let lastCause: SourceError | undefined;
+  let lastCause: S3KmsEnvError | undefined;
   try {
     for (;;) {
       try {

@@ -22,7 +22,7 @@ import {
   TABLE_END,
   TABLE_START,
   withTable,
-} from "../support/envfile-readers";
+} from "../../support/envfile-readers";
 
 const DIR = path.join(ROOT, "test/fixtures/envfile-readers");
 const EXPECTED = path.join(DIR, "expected.json");
