@@ -1,5 +1,13 @@
 // Two projects: unit tests import src/ directly; integration tests run the
 // built dist/ artifact as a subprocess against moto on 127.0.0.1.
+const { existsSync } = require("node:fs");
+const path = require("node:path");
+
+// scripts/setup.sh installs moto (with PyYAML), hadolint and shellcheck into
+// .venv; the tests find them, and its python3, first on PATH.
+const venvBin = path.join(__dirname, ".venv/bin");
+if (existsSync(venvBin)) process.env.PATH = `${venvBin}:${process.env.PATH}`;
+
 const transform = { "^.+\\.ts$": "ts-jest" };
 module.exports = {
   reporters: ["default", "<rootDir>/test/support/summary-reporter.cjs"],
