@@ -42,6 +42,7 @@ import {
   CODE_CACHE_FILE,
   CORE,
   CORE_FILE,
+  DIST,
   PINNED_NODE,
   QEMU_ARM64,
   ROOT,
@@ -103,7 +104,9 @@ function assets() {
 
 function seaConfig(blob) {
   return {
-    main: BUNDLE,
+    // The blob keeps this path (as the main script's name): relative to dist/,
+    // where the blob is made, so the binary is the same wherever it is built.
+    main: path.relative(DIST, BUNDLE),
     output: blob,
     disableExperimentalSEAWarning: true,
     // An app's NODE_OPTIONS (say `--require ./tracing.js`) is meant for the
@@ -180,7 +183,7 @@ async function main() {
     const blob = path.join(work, "sea.blob");
     const config = path.join(work, "sea-config.json");
     writeFileSync(config, JSON.stringify(seaConfig(blob)));
-    execFileSync(NODE, ["--experimental-sea-config", config], { stdio: "ignore" });
+    execFileSync(NODE, ["--experimental-sea-config", config], { cwd: DIST, stdio: "ignore" });
 
     // Built beside the target, so a failed build never leaves a half-made
     // binary where tests and Dockerfiles look for it.

@@ -4,13 +4,19 @@
 // point of execve (scripts/train-code-cache-preload.mjs). Nothing here
 // reaches a network; the credentials and the file are fake.
 //
-// The cache is the same bytes on every build: V8 derives its string hash seed
-// (whose hashes the cache holds) and its other randomness from --random-seed,
-// which the training start fixes. V8 leaves --random-seed out of the flag
-// hash that a cache is checked against, so a start without it accepts the
-// cache, and every real start still gets its own random hash seed (strings
-// are rehashed when the cache is read). Without it, two builds differ in most
-// of the cache's bytes (and in its length by a few dozen bytes).
+// The cache is the same bytes on every build, wherever it runs:
+// - V8 derives its string hash seed (whose hashes the cache holds) and its
+//   other randomness from --random-seed, which the training start fixes;
+//   without it two builds differ in most of the cache's bytes.
+// - --predictable runs V8's compiler and GC on the main thread only: with
+//   background compile jobs, whether one finished before the execve changed
+//   a flag bit of a few functions in about one build in four.
+// - The core is compiled under its bare file name (the preload does that),
+//   not under this work tree's path.
+// V8 leaves --random-seed and --predictable out of the flag hash that a
+// cache is checked against, so a start without them accepts the cache
+// (checked), and every real start still gets its own random hash seed
+// (strings are rehashed when the cache is read).
 //
 // For the arm64 binary, the same start runs on the arm64 Node under
 // qemu-aarch64-static (scripts/release.mjs): a cache made by the x64 V8 is
@@ -75,6 +81,7 @@ export async function trainCodeCache({
       [
         ...prefix,
         `--random-seed=${TRAINING_RANDOM_SEED}`,
+        "--predictable",
         "--import",
         preload,
         BUNDLE,
