@@ -144,6 +144,10 @@ describe("Dockerfile.example", () => {
     expect(instruction("FROM").at(-1)).not.toMatch(/node/);
   });
 
+  test("its app image gets libatomic, which the binary needs and slim images lack", () => {
+    expect(dockerfile).toMatch(/apt-get install [^\n]*libatomic1=/);
+  });
+
   test("passes hadolint", () => {
     expect(run("hadolint", ["Dockerfile.example"])).toEqual({ status: 0, output: "" });
   });
