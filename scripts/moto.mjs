@@ -9,6 +9,7 @@
 import { spawn } from "node:child_process";
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -26,7 +27,10 @@ const STATE_DIR = path.join(ROOT, ".moto");
 const LOG_FILE = path.join(STATE_DIR, "moto.log");
 const PID_FILE = path.join(STATE_DIR, "pid");
 const PORT_FILE = path.join(STATE_DIR, "port");
-const PYTHON = process.env.MOTO_PYTHON || "python3";
+// scripts/setup.sh installs moto into the project's own virtual environment
+// (.venv: PEP 668 pips refuse system installs); MOTO_PYTHON names another Python.
+const VENV_PYTHON = path.join(ROOT, ".venv/bin/python");
+const PYTHON = process.env.MOTO_PYTHON || (existsSync(VENV_PYTHON) ? VENV_PYTHON : "python3");
 // moto imports every service backend at start; a cold start takes a few seconds.
 const READY_TIMEOUT_MS = 30_000;
 const POLL_MS = 50;

@@ -11,8 +11,12 @@ const { Script } = vm;
 let core;
 // Called with `new` by the loader; returning an object from a constructor makes that the result.
 vm.Script = function TrainingScript(source, options) {
-  const script = new Script(source, options);
-  if (options?.filename?.endsWith(coreFile)) core = script;
+  const isCore = options?.filename?.endsWith(coreFile) ?? false;
+  // The cache holds the name the core was compiled under: the bare file name
+  // (as in the binary), not this work tree's path, keeps the cache the same
+  // wherever the build runs. A start that reads the cache uses its own name.
+  const script = new Script(source, isCore ? { ...options, filename: coreFile } : options);
+  if (isCore) core = script;
   return script;
 };
 process.execve = () => {

@@ -144,8 +144,47 @@ describe("Dockerfile.example", () => {
     expect(instruction("FROM").at(-1)).not.toMatch(/node/);
   });
 
+  test("its app image gets libatomic, which the binary needs and slim images lack", () => {
+    expect(dockerfile).toMatch(/apt-get install [^\n]*libatomic1=/);
+  });
+
   test("passes hadolint", () => {
     expect(run("hadolint", ["Dockerfile.example"])).toEqual({ status: 0, output: "" });
+  });
+});
+
+describe("Dockerfile.release", () => {
+  const lines = read("Dockerfile.release")
+    .split("\n")
+    .filter((line) => line !== "" && !line.startsWith("#"));
+
+  test("holds only the release binary of each architecture, at /s3-kms-env, on scratch", () => {
+    expect(lines).toEqual([
+      "ARG TARGETARCH",
+      "FROM scratch AS release-amd64",
+      "COPY --chmod=0755 release/s3-kms-env-linux-x64 /s3-kms-env",
+      "FROM scratch AS release-arm64",
+      "COPY --chmod=0755 release/s3-kms-env-linux-arm64 /s3-kms-env",
+      "FROM release-${TARGETARCH}",
+    ]);
+  });
+
+  test("its build context is the two binaries that npm run release makes", () => {
+    const ignore = read("Dockerfile.release.dockerignore")
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#"));
+    expect(ignore).toEqual([
+      "*",
+      "!release/s3-kms-env-linux-x64",
+      "!release/s3-kms-env-linux-arm64",
+    ]);
+    const release = read("scripts/release.mjs");
+    expect(release).toContain('const ARCHES = ["x64", "arm64"];');
+    expect(release).toContain("`${name}-linux-${arch}`");
+  });
+
+  test("passes hadolint", () => {
+    expect(run("hadolint", ["Dockerfile.release"])).toEqual({ status: 0, output: "" });
   });
 });
 
