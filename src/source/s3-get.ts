@@ -4,6 +4,7 @@
 // every container start. No signing, hashing or retry logic of our own.
 import * as http from "node:http";
 import type * as https from "node:https";
+import type { TLSSocket } from "node:tls";
 import type { Readable } from "node:stream";
 import { HttpRequest } from "@smithy/core/transport";
 import { Sha256Js } from "@smithy/core/checksum";
@@ -205,10 +206,40 @@ async function attempt(
   };
 }
 
-/** A real agent only when requests will use TLS; a stand-in the handler never sends through otherwise. */
-function httpsAgentFor(endpoint: URL | undefined): https.Agent {
+/** Per attempt: a TCP connect, and for https its TLS handshake too. */
+function connectTimeoutMs(config: S3GetConfig): number {
+  return Math.min(3000, config.timeoutMs);
+}
+
+/**
+ * A real agent only when requests will use TLS; a stand-in the handler never
+ * sends through otherwise. The handler's connection timeout ends at the TCP
+ * `connect`, so a server that accepts TCP and never finishes the handshake
+ * would hold the attempt until --timeout: this agent bounds TCP + TLS by the
+ * same per-attempt connect timeout and fails the socket as ETIMEDOUT, which
+ * the retry strategy takes as transient, leaving a second attempt its chance.
+ */
+function httpsAgentFor(endpoint: URL | undefined, handshakeMs: number): https.Agent {
   if (endpoint?.protocol === "http:") return { destroy() {} } as unknown as https.Agent;
-  return new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
+  const agent = new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
+  type CreateConnection = (this: https.Agent, ...args: unknown[]) => TLSSocket;
+  const createConnection = (agent as unknown as { createConnection: CreateConnection })
+    .createConnection;
+  Object.assign(agent, {
+    createConnection(this: https.Agent, ...args: unknown[]) {
+      const socket = createConnection.apply(this, args);
+      const timer = setTimeout(() => {
+        const error = new Error(`no TLS session within ${handshakeMs} ms`);
+        socket.destroy(Object.assign(error, { code: "ETIMEDOUT" }));
+      }, handshakeMs);
+      timer.unref();
+      const done = (): void => clearTimeout(timer);
+      socket.once("secureConnect", done);
+      socket.once("close", done);
+      return socket;
+    },
+  });
+  return agent;
 }
 
 // Time kept for the attempt a backoff leads to: sleeping until the very
@@ -255,13 +286,13 @@ function retryStrategy(deadline: Deadline): StandardRetryStrategy {
 
 function createHandler(config: S3GetConfig): NodeHttpHandler {
   return new NodeHttpHandler({
-    connectionTimeout: Math.min(3000, config.timeoutMs),
+    connectionTimeout: connectTimeoutMs(config),
     requestTimeout: config.timeoutMs,
     throwOnRequestTimeout: true,
     // Our own agents: the handler would otherwise import node:http through
     // Node's ESM loader, and load TLS for an http endpoint.
     httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: httpsAgentFor(config.endpoint),
+    httpsAgent: httpsAgentFor(config.endpoint, connectTimeoutMs(config)),
     logger: silentLogger,
   });
 }
