@@ -11,7 +11,14 @@ import { Sha256Js } from "@smithy/core/checksum";
 import { MAXIMUM_RETRY_DELAY, StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { HttpResponse, RetryErrorType, StandardRetryBackoffStrategy } from "@smithy/types";
+import type { Hash, Hmac } from "node:crypto";
+import type {
+  Checksum,
+  HttpResponse,
+  RetryErrorType,
+  SourceData,
+  StandardRetryBackoffStrategy,
+} from "@smithy/types";
 import { SourceError, type ErrorCode } from "../errors";
 import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
 import { verifyChecksum } from "./checksum";
@@ -297,6 +304,47 @@ function createHandler(config: S3GetConfig): NodeHttpHandler {
   });
 }
 
+/**
+ * node:crypto's SHA-256 and HMAC behind the SDK's Checksum interface, for an
+ * https endpoint only: TLS has loaded node:crypto by the time a request is
+ * signed, so the native hash costs nothing to load there, while the pure-JS
+ * one runs cold in the interpreter. An http start keeps Sha256Js and never
+ * loads node:crypto.
+ */
+export class LoadedCryptoSha256 implements Checksum {
+  private hash: Hash | Hmac;
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.create();
+  }
+
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+
+  digest(): Promise<Uint8Array> {
+    const out = this.hash.digest();
+    return Promise.resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+  }
+
+  reset(): void {
+    this.hash = this.create();
+  }
+
+  private create(): Hash | Hmac {
+    const crypto = process.getBuiltinModule("node:crypto");
+    const secret = this.secret;
+    if (secret === undefined) return crypto.createHash("sha256");
+    const key =
+      typeof secret === "string"
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
+          : new Uint8Array(secret);
+    return crypto.createHmac("sha256", key);
+  }
+}
+
 /** Fetch one object: retries with backoff until the start's deadline. */
 export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S3Object> {
   const { deadline } = config;
@@ -306,8 +354,9 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
     service: "s3",
     region: config.region,
     credentials,
-    // The pure-JS SHA-256: node:crypto would cost ~4 ms to load for a few HMACs.
-    sha256: Sha256Js,
+    // Over http, the pure-JS SHA-256: node:crypto would cost ~4 ms to load for
+    // a few HMACs. Over https, TLS has loaded it already.
+    sha256: config.endpoint?.protocol === "http:" ? Sha256Js : LoadedCryptoSha256,
     uriEscapePath: false,
     applyChecksum: false,
   });
