@@ -58,6 +58,9 @@ async function batch(ctx, row, n) {
     timedRun(row.argv(["/bin/true"]), { ...ctx.env, ...row.env }, { timeoutMs: RUN_TIMEOUT_MS }),
   );
   const makespan = (performance.now() - started) / 1000;
+  for (const [line, count] of failures(runs)) {
+    console.error(`N=${n} ${row.id} ${row.scheme}: ${count} × ${line}`);
+  }
   const all = runs.map((r) => r.ms);
   return [
     String(n),
@@ -75,6 +78,20 @@ async function batch(ctx, row, n) {
     ((ctx.requestCount() - before) / n).toFixed(2),
     String(runs.filter((r) => r.code !== 0).length),
   ];
+}
+
+/** Each distinct error line of the failed starts, with how many starts printed it. */
+function failures(runs) {
+  const counts = new Map();
+  for (const run of runs.filter((r) => r.code !== 0)) {
+    // The object's URI and the timing vary per start; the rest names the failure.
+    const line = (run.stderr.trim().split("\n").at(-1) || `exit ${run.code}`).replace(
+      /s3:\/\/\S+/g,
+      "s3://…",
+    );
+    counts.set(line, (counts.get(line) ?? 0) + 1);
+  }
+  return counts;
 }
 
 async function main() {
