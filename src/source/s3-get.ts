@@ -219,14 +219,24 @@ function connectTimeoutMs(config: S3GetConfig): number {
 }
 
 /**
+ * The connect timeout, or half of what is left of --timeout if that is more:
+ * a handshake that a busy server answers late but does answer is not thrown
+ * away early (a fleet starting at once on shared cores), and an attempt whose
+ * ClientHello is never answered still leaves the next one half the time.
+ */
+function handshakeTimeoutMs(config: S3GetConfig): number {
+  return Math.max(connectTimeoutMs(config), Math.floor(config.deadline.remainingMs() / 2));
+}
+
+/**
  * A real agent only when requests will use TLS; a stand-in the handler never
  * sends through otherwise. The handler's connection timeout ends at the TCP
  * `connect`, so a server that accepts TCP and never finishes the handshake
- * would hold the attempt until --timeout: this agent bounds TCP + TLS by the
- * same per-attempt connect timeout and fails the socket as ETIMEDOUT, which
- * the retry strategy takes as transient, leaving a second attempt its chance.
+ * would hold the attempt until --timeout: this agent bounds the handshake by
+ * the same per-attempt connect timeout and fails the socket as ETIMEDOUT,
+ * which the retry strategy takes as transient, leaving a second attempt its chance.
  */
-function httpsAgentFor(endpoint: URL | undefined, handshakeMs: number): https.Agent {
+function httpsAgentFor(endpoint: URL | undefined, handshakeBound: () => number): https.Agent {
   if (endpoint?.protocol === "http:") return { destroy() {} } as unknown as https.Agent;
   const agent = new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
   type CreateConnection = (this: https.Agent, ...args: unknown[]) => TLSSocket;
@@ -235,12 +245,31 @@ function httpsAgentFor(endpoint: URL | undefined, handshakeMs: number): https.Ag
   Object.assign(agent, {
     createConnection(this: https.Agent, ...args: unknown[]) {
       const socket = createConnection.apply(this, args);
-      const timer = setTimeout(() => {
-        const error = new Error(`no TLS session within ${handshakeMs} ms`);
-        socket.destroy(Object.assign(error, { code: "ETIMEDOUT" }));
-      }, handshakeMs);
-      timer.unref();
-      const done = (): void => clearTimeout(timer);
+      // From the TCP connect on (the handler bounds the connect itself):
+      // the handshake gets the same time after the ClientHello is sent.
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        const handshakeMs = handshakeBound();
+        timer = setTimeout(() => {
+          // Timers run before I/O in an event-loop turn: a start that was
+          // starved of CPU (a node starting many containers) may have the
+          // server's whole answer waiting. Judge after that I/O has run (an
+          // immediate that is not unref'd: the loop must not block on a stalled socket).
+          setImmediate(() => {
+            if (settled || socket.destroyed) return;
+            const error = new Error(`no TLS session within ${handshakeMs} ms`);
+            socket.destroy(Object.assign(error, { code: "ETIMEDOUT" }));
+          });
+        }, handshakeMs);
+        timer.unref();
+      };
+      if (socket.connecting) socket.once("connect", arm);
+      else arm();
+      const done = (): void => {
+        settled = true;
+        clearTimeout(timer);
+      };
       socket.once("secureConnect", done);
       socket.once("close", done);
       return socket;
@@ -299,7 +328,7 @@ function createHandler(config: S3GetConfig): NodeHttpHandler {
     // Our own agents: the handler would otherwise import node:http through
     // Node's ESM loader, and load TLS for an http endpoint.
     httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: httpsAgentFor(config.endpoint, connectTimeoutMs(config)),
+    httpsAgent: httpsAgentFor(config.endpoint, () => handshakeTimeoutMs(config)),
     logger: silentLogger,
   });
 }
