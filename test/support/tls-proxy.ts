@@ -135,9 +135,14 @@ export interface StallingServer {
 /**
  * Accepts TCP on 127.0.0.1 and never answers the ClientHello of its first
  * `stall` connections (Infinity: of all of them); later connections are
- * passed through, byte for byte, to `tlsUrl` (a TLS terminator).
+ * passed through, byte for byte, to `tlsUrl` (a TLS terminator), after
+ * `delayMs` (a slow server that does answer).
  */
-export async function startStallingServer(stall: number, tlsUrl?: string): Promise<StallingServer> {
+export async function startStallingServer(
+  stall: number,
+  tlsUrl?: string,
+  delayMs = 0,
+): Promise<StallingServer> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const target = tlsUrl === undefined ? undefined : new URL(tlsUrl);
@@ -147,11 +152,14 @@ export async function startStallingServer(stall: number, tlsUrl?: string): Promi
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     if (connections <= stall || target === undefined) return; // read nothing, answer nothing
-    const onward = net.connect(Number(target.port), target.hostname);
-    sockets.add(onward);
-    onward.on("close", () => sockets.delete(onward));
-    onward.on("error", () => socket.destroy());
-    socket.pipe(onward).pipe(socket);
+    setTimeout(() => {
+      if (socket.destroyed) return;
+      const onward = net.connect(Number(target.port), target.hostname);
+      sockets.add(onward);
+      onward.on("close", () => sockets.delete(onward));
+      onward.on("error", () => socket.destroy());
+      socket.pipe(onward).pipe(socket);
+    }, delayMs);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
