@@ -4,13 +4,21 @@
 // every container start. No signing, hashing or retry logic of our own.
 import * as http from "node:http";
 import type * as https from "node:https";
+import type { TLSSocket } from "node:tls";
 import type { Readable } from "node:stream";
 import { HttpRequest } from "@smithy/core/transport";
 import { Sha256Js } from "@smithy/core/checksum";
 import { MAXIMUM_RETRY_DELAY, StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { HttpResponse, RetryErrorType, StandardRetryBackoffStrategy } from "@smithy/types";
+import type { Hash, Hmac } from "node:crypto";
+import type {
+  Checksum,
+  HttpResponse,
+  RetryErrorType,
+  SourceData,
+  StandardRetryBackoffStrategy,
+} from "@smithy/types";
 import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
 import { credentialsWithin, silentLogger } from "../aws/config";
 import type { AwsSettings } from "../aws/settings";
@@ -189,10 +197,69 @@ async function attempt(
   };
 }
 
-/** A real agent only when requests will use TLS; a stand-in the handler never sends through otherwise. */
-function httpsAgentFor(endpoint: URL | undefined): https.Agent {
+/** Per attempt: a TCP connect, and for https its TLS handshake too. */
+function connectTimeoutMs(config: S3GetConfig): number {
+  return Math.min(3000, config.timeoutMs);
+}
+
+/**
+ * The connect timeout, or half of what is left of --timeout if that is more:
+ * a handshake that a busy server answers late but does answer is not thrown
+ * away early (a fleet starting at once on shared cores), and an attempt whose
+ * ClientHello is never answered still leaves the next one half the time.
+ */
+function handshakeTimeoutMs(config: S3GetConfig): number {
+  return Math.max(connectTimeoutMs(config), Math.floor(config.deadline.remainingMs() / 2));
+}
+
+/**
+ * A real agent only when requests will use TLS; a stand-in the handler never
+ * sends through otherwise. The handler's connection timeout ends at the TCP
+ * `connect`, so a server that accepts TCP and never finishes the handshake
+ * would hold the attempt until --timeout: this agent bounds the handshake by
+ * the same per-attempt connect timeout and fails the socket as ETIMEDOUT,
+ * which the retry strategy takes as transient, leaving a second attempt its chance.
+ */
+function httpsAgentFor(endpoint: URL | undefined, handshakeBound: () => number): https.Agent {
   if (endpoint?.protocol === "http:") return { destroy() {} } as unknown as https.Agent;
-  return new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
+  const agent = new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
+  type CreateConnection = (this: https.Agent, ...args: unknown[]) => TLSSocket;
+  const createConnection = (agent as unknown as { createConnection: CreateConnection })
+    .createConnection;
+  Object.assign(agent, {
+    createConnection(this: https.Agent, ...args: unknown[]) {
+      const socket = createConnection.apply(this, args);
+      // From the TCP connect on (the handler bounds the connect itself):
+      // the handshake gets the same time after the ClientHello is sent.
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        const handshakeMs = handshakeBound();
+        timer = setTimeout(() => {
+          // Timers run before I/O in an event-loop turn: a start that was
+          // starved of CPU (a node starting many containers) may have the
+          // server's whole answer waiting. Judge after that I/O has run (an
+          // immediate that is not unref'd: the loop must not block on a stalled socket).
+          setImmediate(() => {
+            if (settled || socket.destroyed) return;
+            const error = new Error(`no TLS session within ${handshakeMs} ms`);
+            socket.destroy(Object.assign(error, { code: "ETIMEDOUT" }));
+          });
+        }, handshakeMs);
+        timer.unref();
+      };
+      if (socket.connecting) socket.once("connect", arm);
+      else arm();
+      const done = (): void => {
+        settled = true;
+        clearTimeout(timer);
+      };
+      socket.once("secureConnect", done);
+      socket.once("close", done);
+      return socket;
+    },
+  });
+  return agent;
 }
 
 // Time kept for the attempt a backoff leads to: sleeping until the very
@@ -239,15 +306,56 @@ function retryStrategy(deadline: Deadline): StandardRetryStrategy {
 
 function createHandler(config: S3GetConfig): NodeHttpHandler {
   return new NodeHttpHandler({
-    connectionTimeout: Math.min(3000, config.timeoutMs),
+    connectionTimeout: connectTimeoutMs(config),
     requestTimeout: config.timeoutMs,
     throwOnRequestTimeout: true,
     // Our own agents: the handler would otherwise import node:http through
     // Node's ESM loader, and load TLS for an http endpoint.
     httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: httpsAgentFor(config.endpoint),
+    httpsAgent: httpsAgentFor(config.endpoint, () => handshakeTimeoutMs(config)),
     logger: silentLogger,
   });
+}
+
+/**
+ * node:crypto's SHA-256 and HMAC behind the SDK's Checksum interface, for an
+ * https endpoint only: TLS has loaded node:crypto by the time a request is
+ * signed, so the native hash costs nothing to load there, while the pure-JS
+ * one runs cold in the interpreter. An http start keeps Sha256Js and never
+ * loads node:crypto.
+ */
+export class LoadedCryptoSha256 implements Checksum {
+  private hash: Hash | Hmac;
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.create();
+  }
+
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+
+  digest(): Promise<Uint8Array> {
+    const out = this.hash.digest();
+    return Promise.resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+  }
+
+  reset(): void {
+    this.hash = this.create();
+  }
+
+  private create(): Hash | Hmac {
+    const crypto = process.getBuiltinModule("node:crypto");
+    const secret = this.secret;
+    if (secret === undefined) return crypto.createHash("sha256");
+    const key =
+      typeof secret === "string"
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
+          : new Uint8Array(secret);
+    return crypto.createHmac("sha256", key);
+  }
 }
 
 /** Fetch one object: retries with backoff until the start's deadline. */
@@ -259,8 +367,9 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
     service: "s3",
     region: config.region,
     credentials,
-    // The pure-JS SHA-256: node:crypto would cost ~4 ms to load for a few HMACs.
-    sha256: Sha256Js,
+    // Over http, the pure-JS SHA-256: node:crypto would cost ~4 ms to load for
+    // a few HMACs. Over https, TLS has loaded it already.
+    sha256: config.endpoint?.protocol === "http:" ? Sha256Js : LoadedCryptoSha256,
     uriEscapePath: false,
     applyChecksum: false,
   });
