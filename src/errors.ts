@@ -32,6 +32,7 @@ export type ErrorCode =
   | "NUL_BYTE"
   | "PARSE"
   | "REFUSED_NAME"
+  | "MISSING_REQUIRED"
   | "ENV_TOO_LARGE"
   | "COMMAND_NOT_FOUND"
   | "COMMAND_NOT_EXECUTABLE"

@@ -35,7 +35,7 @@ export async function verifyEnv(
     maxBytes: options.maxBytes,
     encryption: { allowUnencrypted: false, trustedKeys: options.trustedKeys },
   });
-  checkExecNames(loc.uri, env.vars, options.allowNames);
+  checkExecNames(loc.uri, env.vars, options.allowNames, "verify");
   return {
     versionId: env.versionId,
     kmsKeyArn: env.kmsKeyArn,

@@ -1,6 +1,7 @@
 // `s3-kms-env exec` refuses a file that sets a name able to take over the
 // app's runtime or redirect its traffic, unless that exact name is allowed.
 import {
+  canary,
   ExecFixture,
   execEnv,
   expectFailure,
@@ -22,10 +23,14 @@ afterAll(() => {
   scratch.remove();
 });
 
-/** The exact refusal of src/policy/policy.ts. */
-function refused(uri: string, name: string): string {
+const RUNTIME = "would take over the app's runtime";
+const TRAFFIC = "would redirect the app's traffic";
+const AWS = "would redirect the app's AWS credentials or endpoints";
+
+/** The exact refusal of src/policy/policy.ts for one name. */
+function refused(uri: string, name: string, reason = RUNTIME): string {
   return (
-    `${uri} sets ${name}, which can take over the app's runtime; refusing to start. ` +
+    `${uri} sets ${name} (${reason}); refusing to start. ` +
     `Allow it with --allow-name ${name} if this is intended`
   );
 }
@@ -33,19 +38,48 @@ function refused(uri: string, name: string): string {
 describe("a file that sets a refused name", () => {
   // One of each kind; test/unit/policy.test.ts goes through the whole list.
   test.concurrent.each([
-    "LD_PRELOAD",
-    "NODE_OPTIONS",
-    "PATH",
-    "BASH_FUNC_ls",
-    "https_proxy",
-    "AWS_ENDPOINT_URL",
-    "S3_KMS_ENV_URI",
-  ])("%s: refused (REFUSED_NAME) and the app never runs", async (name) => {
+    ["LD_PRELOAD", RUNTIME],
+    ["NODE_OPTIONS", RUNTIME],
+    ["PATH", "would change which programs the app runs"],
+    ["BASH_FUNC_ls", RUNTIME],
+    ["https_proxy", TRAFFIC],
+    ["AWS_ENDPOINT_URL", AWS],
+    ["SSL_CERT_FILE", "would change whom the app's TLS trusts or expose its keys"],
+    ["S3_KMS_ENV_URI", "would change s3-kms-env's own settings"],
+  ])("%s: refused (REFUSED_NAME) and the app never runs", async (name, reason) => {
     const uri = await fx.put(`DB_USERNAME=app\n${name}=/tmp/x\n`);
     const app = scratch.marker();
     const result = await runExec({ sources: [uri], command: app.command });
-    expectFailure(result, "REFUSED_NAME", refused(uri, name));
+    expectFailure(result, "REFUSED_NAME", refused(uri, name, reason));
     expect(app.ran()).toBe(false);
+  });
+
+  test.concurrent("every refused name in one line, each with its reason, no value", async () => {
+    const secret = canary("refused");
+    const uri = await fx.put(
+      `NODE_OPTIONS=--require=/tmp/${secret}.js\nDB_USERNAME=app\nAWS_REGION=${secret}\nHTTPS_PROXY=http://${secret}\n`,
+    );
+    const app = scratch.marker();
+    const result = await runExec({ sources: [uri], command: app.command });
+    expectFailure(
+      result,
+      "REFUSED_NAME",
+      `${uri} sets NODE_OPTIONS (${RUNTIME}), AWS_REGION (${AWS}), HTTPS_PROXY (${TRAFFIC}); ` +
+        "refusing to start. Allow them with --allow-name NODE_OPTIONS,AWS_REGION,HTTPS_PROXY if this is intended",
+    );
+    expect(app.ran()).toBe(false);
+  });
+
+  test.concurrent("refused names in two sources: both sources, in one line", async () => {
+    const first = await fx.put("LD_PRELOAD=/tmp/x.so\n");
+    const second = await fx.put("http_proxy=http://proxy\nLD_PRELOAD=/tmp/y.so\n");
+    const result = await runExec({ sources: [first, second] });
+    expectFailure(
+      result,
+      "REFUSED_NAME",
+      `${first} sets LD_PRELOAD (${RUNTIME}); ${second} sets http_proxy (${TRAFFIC}), LD_PRELOAD (${RUNTIME}); ` +
+        "refusing to start. Allow them with --allow-name LD_PRELOAD,http_proxy if this is intended",
+    );
   });
 
   test.concurrent("in a later source: that source is named", async () => {

@@ -199,7 +199,7 @@ describe("set", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} sets LD_PRELOAD, which can take over the app's runtime; refusing to start. Allow it with --allow-name LD_PRELOAD if this is intended`,
+        `${uri} sets LD_PRELOAD (would take over the app's runtime); refusing to upload. Allow it with --allow-name LD_PRELOAD if this is intended`,
         "REFUSED_NAME",
       ),
     });

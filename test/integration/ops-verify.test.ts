@@ -87,7 +87,7 @@ describe("verify", () => {
     expect(refused).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} sets NODE_OPTIONS, which can take over the app's runtime; refusing to start. Allow it with --allow-name NODE_OPTIONS if this is intended`,
+        `${uri} sets NODE_OPTIONS (would take over the app's runtime); would be refused at start. Allow it with --allow-name NODE_OPTIONS if this is intended`,
         "REFUSED_NAME",
       ),
     });

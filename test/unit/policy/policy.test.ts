@@ -63,7 +63,7 @@ describe("buildChildEnv", () => {
     expect(() =>
       buildChildEnv({}, [layer("s3://b/a", { LD_PRELOAD: "/tmp/x.so" })], defaults),
     ).toThrow(
-      "s3://b/a sets LD_PRELOAD, which can take over the app's runtime; refusing to start. Allow it with --allow-name LD_PRELOAD if this is intended",
+      "s3://b/a sets LD_PRELOAD (would take over the app's runtime); refusing to start. Allow it with --allow-name LD_PRELOAD if this is intended",
     );
   });
 
