@@ -14,7 +14,12 @@ import {
 } from "../../exec/launch";
 import type { StdioState } from "../../exec/stdio";
 import { expandLayers } from "../../envfile/expand";
-import { buildChildEnv, defaultPolicy, type PolicyOptions } from "../../policy/policy";
+import {
+  buildChildEnv,
+  defaultPolicy,
+  inheritedBase,
+  type PolicyOptions,
+} from "../../policy/policy";
 import { loadSources, type LoadedSource } from "../../fetch/sources";
 import { parseS3Uri, splitUriList, type S3Location } from "../../s3/location";
 import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../../s3/encryption";
@@ -36,6 +41,9 @@ const execOptions = {
   only: { type: "string", multiple: true },
   prefix: { type: "string", multiple: true },
   "pass-own-config": { type: "boolean" },
+  require: { type: "string", multiple: true },
+  pristine: { type: "boolean" },
+  keep: { type: "string", multiple: true },
   spawn: { type: "boolean" },
   expand: { type: "boolean" },
   "insecure-any-kms-key": { type: "boolean" },
@@ -57,6 +65,7 @@ function logLoaded(
   log: Logger,
   sources: readonly LoadedSource[],
   applied: readonly string[],
+  overrode: readonly string[],
 ): void {
   // process.uptime(), not performance.now(): the latter loads perf_hooks (~1 ms).
   const ms = Math.round(process.uptime() * 1000);
@@ -64,11 +73,14 @@ function logLoaded(
     (s) =>
       `${s.source} version=${s.versionId ?? "-"} kms=${s.kmsKeyArn ?? s.serverSideEncryption ?? "none"}`,
   );
+  // A stale image ENV losing to the file is what users debug: a count at info, names at -v.
   log.info(`loaded ${applied.length} variable${applied.length === 1 ? "" : "s"}`, {
     sources: describe,
+    ...(overrode.length > 0 ? { overrode: overrode.length } : {}),
     ms,
   });
   log.verbose("names", { names: applied });
+  if (overrode.length > 0) log.verbose("overrode inherited values", { names: overrode });
 }
 
 // Every start, not once: a development setting that reaches production must show in its logs.
@@ -123,12 +135,19 @@ export async function execCommand(
     throw usageError('--precedence must be "file" or "env"');
   }
   const only = listValues(values.only, env.S3_KMS_ENV_ONLY);
+  const keep = listValues(values.keep, env.S3_KMS_ENV_KEEP);
+  if (keep.length > 0 && values.pristine !== true) {
+    throw usageError("--keep (S3_KMS_ENV_KEEP) applies only with --pristine");
+  }
   const policy: PolicyOptions = {
     precedence,
     allowNames: new Set(listValues(values["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES)),
     only: only.length > 0 ? new Set(only) : undefined,
     prefixes: listValues(values.prefix, env.S3_KMS_ENV_PREFIX),
     passOwnConfig: values["pass-own-config"] === true,
+    require: listValues(values.require, env.S3_KMS_ENV_REQUIRE),
+    pristine: values.pristine === true,
+    keep: new Set(keep),
   };
   const optOuts: DevOptOuts = {
     anyKey: values["insecure-any-kms-key"] === true,
@@ -173,7 +192,13 @@ async function prepare(
   const loaded = await loadSources(locations, settings.s3, encryption);
   if (encryption.trustedKeys === undefined) warnUncheckedKeys(log, loaded);
   const sources = values.expand
-    ? expandLayers(loaded, env, policy.precedence, settings.s3.maxBytes)
+    ? // With --pristine, $NAME sees only what the app will inherit.
+      expandLayers(
+        loaded,
+        policy.pristine === true ? inheritedBase(env, policy) : env,
+        policy.precedence,
+        settings.s3.maxBytes,
+      )
     : loaded;
   for (const s of sources) {
     if (s.duplicates.length > 0)
@@ -185,7 +210,7 @@ async function prepare(
   if (child.filtered.length > 0)
     log.verbose("left out by --only/--prefix", { names: child.filtered });
   const plan = planExec(command, child.env);
-  logLoaded(log, sources, child.applied);
+  logLoaded(log, sources, child.applied, child.overrode);
   return plan;
 }
 
@@ -211,6 +236,14 @@ SSE-KMS encrypted under a trusted key (--kms-key-id), parses them as dotenv file
                            (repeatable, or comma-separated) [S3_KMS_ENV_ALLOW_NAMES]
   --only NAME              take only these names from the files [S3_KMS_ENV_ONLY]
   --prefix PREFIX          take only names starting with PREFIX [S3_KMS_ENV_PREFIX]
+  --require NAME           fail (MISSING_REQUIRED, 125) unless the files set NAME, naming every
+                           missing name at once; inherited values do not count, and a name
+                           left out by --only/--prefix is missing (repeatable, or
+                           comma-separated) [S3_KMS_ENV_REQUIRE]
+  --pristine               inherit only PATH, HOME, HOSTNAME, TERM, LANG, LC_*, TZ (and
+                           --keep's names); the command gets those plus the files' variables
+  --keep NAME              with --pristine, inherit NAME too (repeatable, or comma-separated)
+                           [S3_KMS_ENV_KEEP]
   --pass-own-config        pass S3_KMS_ENV_* on to the command (removed by default)
   --expand                 expand \${NAME} and $NAME in values (not in ' or \` quotes; \\$ is a
                            literal $); never runs commands
