@@ -26,8 +26,10 @@ export interface RollbackOptions {
 }
 
 export interface RollbackResult extends Written {
-  /** False when the version was already the current one: nothing was written. */
+  /** False when the version was already the current one, or identical to it: nothing was written. */
   readonly changed: boolean;
+  /** The current version, when the one asked for has the very same bytes (and nothing was written). */
+  readonly identicalTo: string | undefined;
   readonly variables: number;
 }
 
@@ -82,7 +84,25 @@ export async function rollbackEnv(
   );
   if (current?.versionId === versionId) {
     const { etag, kmsKeyArn } = current;
-    return { versionId, etag, kmsKeyArn, changed: false, variables: old.variables };
+    return {
+      versionId,
+      etag,
+      kmsKeyArn,
+      changed: false,
+      identicalTo: undefined,
+      variables: old.variables,
+    };
+  }
+  if (current !== undefined && (await sameBytes(s3, loc, versionId, current, options.maxBytes))) {
+    const { etag, kmsKeyArn } = current;
+    return {
+      versionId: current.versionId,
+      etag,
+      kmsKeyArn,
+      changed: false,
+      identicalTo: current.versionId,
+      variables: old.variables,
+    };
   }
   try {
     const written = await s3.copyObject(
@@ -91,12 +111,38 @@ export async function rollbackEnv(
       encrypt,
       unchangedSince(current),
     );
-    return { ...written, changed: true, variables: old.variables };
+    return { ...written, changed: true, identicalTo: undefined, variables: old.variables };
   } catch (err) {
     if (!hasCode(err, "CONFLICT")) throw err;
     throw new S3KmsEnvError(
       "CONFLICT",
       `${loc.uri} changed while rolling back; nothing was written. Check "s3-kms-env history" and run it again`,
     );
+  }
+}
+
+/**
+ * Whether the version holds exactly the current version's bytes, under a KMS
+ * key: copying it on top would add a version that changes nothing. Only
+ * compared, never shown; a current object that is not SSE-KMS is always
+ * rewritten (the copy encrypts it).
+ */
+async function sameBytes(
+  s3: OpsS3,
+  loc: S3Location,
+  versionId: string,
+  current: ObjectFacts,
+  maxBytes: number,
+): Promise<boolean> {
+  if (current.versionId === undefined || !isKmsMode(current.serverSideEncryption)) return false;
+  const [a, b] = await Promise.all([
+    s3.getObject({ ...loc, versionId }, maxBytes),
+    s3.getObject({ ...loc, versionId: current.versionId }, maxBytes),
+  ]);
+  try {
+    return a.body.equals(b.body);
+  } finally {
+    a.body.fill(0);
+    b.body.fill(0);
   }
 }

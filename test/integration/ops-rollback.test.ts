@@ -62,6 +62,31 @@ describe("rollback", () => {
     expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);
   });
 
+  test("writes nothing when the version holds the same bytes as the current one, and says so", async () => {
+    const secret = canary("same");
+    const { key, uri, ids } = await versions([`A=${secret}\n`, "A=2\n", `A=${secret}\n`]);
+    const result = await runCli(["rollback", uri, "--version-id", ids[0] ?? ""]);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: `unchanged ${uri} (version ${ids[0]} is identical to the current version ${ids[2]}; nothing was written)\n`,
+      stderr: "",
+    });
+    expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(3);
+    const json = await runCli(["rollback", uri, "--version-id", ids[0] ?? "", "--json"]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ changed: false, identicalTo: ids[2] });
+    expectNoLeak(result, [secret]);
+    expectNoLeak(json, [secret]);
+  });
+
+  test("a version with the same variables but other bytes is restored", async () => {
+    const { key, uri, ids } = await versions(["# old\nA=1\n", "A=1\n"]);
+    const result = await runCli(["rollback", uri, "--version-id", ids[0] ?? ""]);
+    expect(result.stdout).toMatch(
+      new RegExp(`^restored ${uri.replace(/[./]/g, "\\$&")} from version`),
+    );
+    expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(3);
+  });
+
   test("refuses an old version exec would refuse, naming the line only", async () => {
     const secret = canary("old");
     const { key, uri, ids } = await versions([`broken ${secret}\n`, "A=1\n"]);

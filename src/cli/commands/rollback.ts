@@ -26,7 +26,8 @@ export const rollbackCommand = opsCommand({
 kept), encrypted with the current object's KMS key. The old version must be SSE-KMS under
 that key or a trusted one (--trusted-kms-key-id), and parse under exec's rules: a version
 someone wrote under a key of their own is never brought back under yours. Refused if the
-object changed while rolling back.`,
+object changed while rolling back. A version that is already current, or holds exactly the
+current version's bytes, writes nothing and says so ("unchanged").`,
     example: [
       "s3-kms-env history s3://acme-config/prod/api.env",
       "s3-kms-env rollback s3://acme-config/prod/api.env --version-id 3HL4kqtJlcpXroDTDmJ",
@@ -57,11 +58,16 @@ ${OPS_OPTIONS}`,
       uri: args.loc.uri,
       changed: result.changed,
       restored: args.versionId,
+      identicalTo: result.identicalTo,
       versionId: result.versionId,
       kmsKeyArn: result.kmsKeyArn,
       variables: result.variables,
     };
     if (values.json) await writeJson(summary);
+    else if (result.identicalTo !== undefined)
+      await writeOut(
+        `unchanged ${summary.uri} (version ${args.versionId} is identical to the current version ${result.identicalTo}; nothing was written)\n`,
+      );
     else if (!result.changed)
       await writeOut(`unchanged ${summary.uri} (version ${args.versionId} is already current)\n`);
     else
