@@ -4,9 +4,22 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { S3KmsEnvError } from "../errors";
 
-export function editorCommand(env: Readonly<Record<string, string | undefined>>): string[] {
-  const words = (env.VISUAL || env.EDITOR || "vi").trim().split(/\s+/);
-  return words[0] === "" ? ["vi"] : words;
+/**
+ * $VISUAL, else $EDITOR, else vi, but vi only at a terminal: without one it
+ * would hang on (or scribble over) a pipe, so edit refuses before reading.
+ */
+export function editorCommand(
+  env: Readonly<Record<string, string | undefined>>,
+  terminal: boolean,
+): string[] {
+  const words = (env.VISUAL || env.EDITOR || "").trim().split(/\s+/);
+  if (words[0] !== "") return words;
+  if (terminal) return ["vi"];
+  throw new S3KmsEnvError(
+    "USAGE",
+    "no editor: VISUAL and EDITOR are unset and stdin is not a terminal, so vi cannot run; " +
+      'set VISUAL or EDITOR (e.g. EDITOR="code --wait"), or use get --reveal and put',
+  );
 }
 
 /** Resolves when the editor exits 0; `started` sees the child so signals can reach it. */

@@ -206,6 +206,23 @@ describe("edit", () => {
     expectGone(log);
   });
 
+  test("without a terminal and without VISUAL/EDITOR: refuses instead of starting vi", async () => {
+    const { key, uri } = await stored();
+    // runCli's stdin is a pipe and its environment has neither variable.
+    const result = await runCli(["edit", uri], { env: { VISUAL: undefined, EDITOR: undefined } });
+    expect(result).toEqual({
+      exitCode: 125,
+      signal: null,
+      timedOut: false,
+      stdout: "",
+      stderr: errorLine(
+        'no editor: VISUAL and EDITOR are unset and stdin is not a terminal, so vi cannot run; set VISUAL or EDITOR (e.g. EDITOR="code --wait"), or use get --reveal and put',
+        "USAGE",
+      ),
+    });
+    expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);
+  });
+
   test("reports an editor that cannot be started, and leaves no directory behind", async () => {
     const { uri } = await stored();
     const before = existsSync("/dev/shm") ? readdirSync("/dev/shm") : [];

@@ -21,7 +21,8 @@ export const editCommand = opsCommand({
   help: () => ({
     summary: "edit an env file in $EDITOR, safely",
     usage: "[options] s3://bucket/key",
-    description: `Opens the decrypted env file in $VISUAL or $EDITOR (run without a shell), from a 0600 file
+    description: `Opens the decrypted env file in $VISUAL or $EDITOR (run without a shell; vi when neither
+is set and stdin is a terminal, else edit refuses before reading anything), from a 0600 file
 in a private directory (on /dev/shm when there is one). On save it is checked as exec will
 read it; on an error the editor opens again with the error on top (when stdin is not a
 terminal, edit fails instead). The upload uses If-Match, so a concurrent change is never
@@ -40,12 +41,15 @@ ${OPS_OPTIONS}`,
     return objectUri(uri);
   },
   run: async ({ values, args: loc, env, log, settings, s3, allowNames }) => {
+    const interactive = process.stdin.isTTY === true;
+    // Before anything is read: no terminal and no editor named is a refusal, not vi on a pipe.
+    const editor = editorCommand(env, interactive);
     const result = await editEnv(s3, loc, {
       ...readOptions(settings, await writerTrustedKeys(settings)),
       allowNames,
       create: await newObjectKey(values, settings),
-      editor: editorCommand(env),
-      interactive: process.stdin.isTTY === true,
+      editor,
+      interactive,
       onInvalid: (err) => log.warn(`${err.message}; re-opening the editor`, { code: err.code }),
     });
     await reportUpdate(log, values.json, loc, result, {});
