@@ -29,6 +29,8 @@ const VENDORS = {
   "@aws-sdk/checksums/sha": "checksums-sha",
   "@smithy/core/config": "smithy-config",
   "fast-xml-parser": "fast-xml-parser",
+  // Only when HTTPS_PROXY/HTTP_PROXY applies (src/aws/proxy.ts).
+  "https-proxy-agent": "https-proxy-agent",
 };
 
 /** Project code built as a vendor file of its own: the ops commands. */
@@ -48,6 +50,10 @@ const common = {
   supported: { "dynamic-import": false },
   logLevel: "warning",
   metafile: true,
+  // https-proxy-agent's `debug` would print the proxy URL (and its password)
+  // under DEBUG=*; Negotiate proxy auth needs the optional kerberos package.
+  alias: { debug: `${root}/src/vendor/no-debug.ts` },
+  external: ["kerberos"],
 };
 
 const escape = (s) => s.replace(/[/\\^$*+?.()|[\]{}]/g, "\\$&");

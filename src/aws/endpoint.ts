@@ -121,10 +121,12 @@ function parseUrl(value: string): ParsedUrl | undefined {
   if (defaultPort === undefined) return undefined;
   const explicitDefault =
     url.href.includes(`${url.host}:${defaultPort}`) || value.includes(`${url.host}:${defaultPort}`);
+  // The rule set's path is the URL's as written: none for "http://host" (WHATWG says "/").
+  const path = url.pathname === "/" && !value.endsWith("/") ? "" : url.pathname;
   return {
     scheme,
     authority: `${url.host}${explicitDefault ? `:${defaultPort}` : ""}`,
-    path: url.pathname,
+    path,
     normalizedPath: url.pathname.endsWith("/") ? url.pathname : `${url.pathname}/`,
     isIp: isIpAddress(url.hostname),
   };
@@ -150,7 +152,10 @@ export function resolveS3Endpoint(params: S3EndpointParams): S3Endpoint {
   if (!HOST_LABEL.test(region)) {
     throw new EndpointError("Invalid region: region was not a valid DNS name.");
   }
-  if (fips && !partition.supportsFIPS) throw new EndpointError("Partition does not support FIPS");
+  // S3's rules refuse FIPS in China whatever the partition table says.
+  if (fips && (!partition.supportsFIPS || partition.id === "aws-cn")) {
+    throw new EndpointError("Partition does not support FIPS");
+  }
   if (dualStack && !partition.supportsDualStack) {
     throw new EndpointError("S3 does not support Dual-stack");
   }

@@ -283,7 +283,7 @@ export async function resolveAwsSettings(
     caBundle,
     proxyEnv: Object.fromEntries(
       PROXY_VARIABLES.flatMap((v) => (env[v] === undefined ? [] : [[v, env[v]]])),
-    ) as Record<string, string>,
+    ),
   };
 }
 

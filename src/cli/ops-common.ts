@@ -84,7 +84,7 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   }
   const args = command.args(positionals, values);
   const settings = await settingsFrom(common, env);
-  const s3 = createS3Client(settings.s3);
+  const s3 = await createS3Client(settings.s3);
   const allowNames = new Set(listValues(common["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES));
   try {
     return await command.run({ values, args, env, log, settings, s3, allowNames });

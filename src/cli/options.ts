@@ -3,7 +3,8 @@
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { UsageError } from "../errors";
 import { createLogger, serverText, type LogLevel, type Logger } from "../log";
-import { credentialSource, resolveEndpoint, resolveRegion } from "../source/aws-config";
+import { credentialSource } from "../source/aws-config";
+import { requireRegion, resolveAwsSettings } from "../aws/settings";
 import type { KmsAccess } from "../source/kms-key";
 import type { S3GetConfig } from "../source/s3-get";
 import { startDeadline } from "../deadline";
@@ -19,6 +20,7 @@ export const commonOptions = {
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean", short: "v" },
   debug: { type: "boolean" },
+  "addressing-style": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -33,6 +35,7 @@ export interface CommonValues {
   quiet?: boolean | undefined;
   verbose?: boolean | undefined;
   debug?: boolean | undefined;
+  "addressing-style"?: string | undefined;
 }
 
 /** The option a parseArgs message quotes: "'-q, --quiet'" → "--quiet". */
@@ -176,15 +179,21 @@ function keyResolver(kms: KmsAccess): Settings["resolveKeys"] {
   };
 }
 
+function endpointUrl(value: string | undefined): URL | undefined {
+  return value === undefined ? undefined : new URL(value);
+}
+
 export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
   const timeout = values.timeout ?? env.S3_KMS_ENV_TIMEOUT;
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
-  const region = await resolveRegion(env);
+  const aws = await resolveAwsSettings(env, { addressingStyle: values["addressing-style"] });
+  const region = requireRegion(aws);
   const timeoutMs =
     timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout");
   const s3: S3GetConfig = {
     region,
-    endpoint: resolveEndpoint(env, "s3"),
+    aws,
+    endpoint: endpointUrl(aws.endpoints.s3?.value),
     credentials: credentialSource(env),
     timeoutMs,
     deadline: startDeadline(timeoutMs),
@@ -193,7 +202,8 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
   };
   const kms: KmsAccess = {
     region,
-    endpoint: resolveEndpoint(env, "kms"),
+    aws,
+    endpoint: endpointUrl(aws.endpoints.kms?.value),
     credentials: s3.credentials,
     deadline: s3.deadline,
   };

@@ -7,11 +7,10 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { S3GetConfig } from "../source/s3-get";
+import { agentsFor } from "../aws/agents";
+import { forcePathStyle, requireRegion } from "../aws/settings";
 
-export type OpsConfig = Pick<
-  S3GetConfig,
-  "region" | "endpoint" | "credentials" | "timeoutMs" | "maxAttempts"
->;
+export type OpsConfig = Pick<S3GetConfig, "aws" | "credentials" | "timeoutMs" | "maxAttempts">;
 
 /** The SDK client and the deadline of each request sent with it. */
 export interface OpsS3 {
@@ -20,22 +19,22 @@ export interface OpsS3 {
   readonly timeoutMs: number;
 }
 
-const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-/** Path style where a virtual host cannot work (moto, MinIO), as exec's GET does. */
-function pathStyle(endpoint: URL | undefined): boolean {
-  return (
-    endpoint !== undefined && (IP_HOST.test(endpoint.hostname) || endpoint.hostname === "localhost")
-  );
-}
-
 /** For ops, --timeout bounds each request (a rekey of many objects has no overall deadline). */
-export function createS3Client(config: OpsConfig): OpsS3 {
+export async function createS3Client(config: OpsConfig): Promise<OpsS3> {
+  const { aws } = config;
+  const region = requireRegion(aws);
+  const endpoint = aws.endpoints.s3?.value;
+  // The agents' TLS and proxy depend only on the scheme and host; any bucket's URL tells them.
+  const target = new URL(endpoint ?? `https://s3.${region}.amazonaws.com`);
   const client = new S3Client({
-    region: config.region,
-    ...(config.endpoint ? { endpoint: config.endpoint.href } : {}),
-    forcePathStyle: pathStyle(config.endpoint),
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    // What exec's request uses, from the same settings: the SDK's rules do the rest.
+    forcePathStyle: forcePathStyle(aws),
+    useFipsEndpoint: aws.useFips.value,
+    useDualstackEndpoint: aws.useDualstack.value,
     credentials: config.credentials,
     maxAttempts: config.maxAttempts,
     logger: silent,
@@ -43,6 +42,7 @@ export function createS3Client(config: OpsConfig): OpsS3 {
       connectionTimeout: Math.min(3000, config.timeoutMs),
       requestTimeout: config.timeoutMs,
       throwOnRequestTimeout: true,
+      ...(await agentsFor(target, aws)),
       logger: silent,
     }),
   });

@@ -2,6 +2,8 @@
 // (key ids and key ARNs need no call; only aliases load the KMS client), and
 // whether a key is AWS-managed (verify).
 import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
+import { agentsFor } from "../aws/agents";
+import type { AwsSettings } from "../aws/settings";
 import { S3KmsEnvError, SourceError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";
@@ -9,6 +11,8 @@ import { serverText } from "../log";
 export interface KmsAccess {
   readonly region: string;
   readonly endpoint: URL | undefined;
+  /** FIPS, dual-stack, CA bundle and proxy. */
+  readonly aws: AwsSettings;
   readonly credentials: CredentialSource;
   /** The lookup, its retries and the credentials share it (exec: the start's one deadline). */
   readonly deadline: Deadline;
@@ -78,9 +82,17 @@ export async function describeKey(
   // the abort signal, and its failure would read as a KMS one.
   const credentials = await credentialsWithin(kms.credentials, kms.deadline);
   const { KMSClient, DescribeKeyCommand } = await import("@aws-sdk/client-kms");
+  const { NodeHttpHandler } = await import("@smithy/node-http-handler");
+  const target = kms.endpoint ?? new URL("https://kms.amazonaws.com");
   const client = new KMSClient({
     region: kms.region,
     ...(kms.endpoint ? { endpoint: kms.endpoint.href } : {}),
+    useFipsEndpoint: kms.aws.useFips.value,
+    useDualstackEndpoint: kms.aws.useDualstack.value,
+    requestHandler: new NodeHttpHandler({
+      ...(await agentsFor(target, kms.aws)),
+      logger: silentLogger,
+    }),
     credentials,
     // The SDK's retry strategy, with as many attempts as the deadline leaves time for.
     maxAttempts: 10,

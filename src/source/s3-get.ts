@@ -2,8 +2,6 @@
 // parts (SigV4 signer, Node HTTP handler, standard retry strategy, checksum
 // algorithms) instead of the whole S3Client, whose load time would be paid on
 // every container start. No signing, hashing or retry logic of our own.
-import * as http from "node:http";
-import type * as https from "node:https";
 import type { Readable } from "node:stream";
 import { HttpRequest } from "@smithy/core/transport";
 import { Sha256Js } from "@smithy/core/checksum";
@@ -13,6 +11,8 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpResponse, RetryErrorType, StandardRetryBackoffStrategy } from "@smithy/types";
 import { SourceError, type ErrorCode } from "../errors";
 import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
+import { agentsFor, type Agents } from "../aws/agents";
+import { s3EndpointFor, type AwsSettings } from "../aws/settings";
 import { verifyChecksum } from "./checksum";
 import { s3ErrorFromResponse } from "./s3-errors";
 import type { S3Location } from "./uri";
@@ -21,7 +21,10 @@ import { serverText } from "../log";
 
 export interface S3GetConfig {
   readonly region: string;
+  /** The custom S3 endpoint, if any (for messages): the request's URL comes from `aws`. */
   readonly endpoint: URL | undefined;
+  /** The resolved AWS settings (src/aws/settings.ts): endpoint, addressing, TLS, proxy. */
+  readonly aws: AwsSettings;
   readonly credentials: CredentialSource;
   /** Largest object accepted, in bytes. */
   readonly maxBytes: number;
@@ -45,30 +48,22 @@ export interface S3Object {
 }
 
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
-
-function requestFor(loc: S3Location, region: string, endpoint: URL | undefined): HttpRequest {
-  const base =
-    endpoint ??
-    new URL(`https://s3.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`);
-  // Path style where a virtual host cannot work: IP or localhost endpoints
-  // (moto, MinIO) and bucket names with dots (they break the TLS wildcard).
-  const pathStyle =
-    IP_HOST.test(base.hostname) || base.hostname === "localhost" || loc.bucket.includes(".");
-  const hostname = pathStyle ? base.hostname : `${loc.bucket}.${base.hostname}`;
-  const basePath = base.pathname.replace(/\/$/, "");
+/** The bucket's URL from S3's endpoint rules (src/aws/endpoint.ts), then the key. */
+function requestFor(loc: S3Location, bucketUrl: URL): HttpRequest {
+  const { hostname } = bucketUrl;
+  const basePath = bucketUrl.pathname.replace(/\/$/, "");
   const keyPath = loc.key.split("/").map(encodeURIComponent).join("/");
-  const path = `${basePath}${pathStyle ? `/${encodeURIComponent(loc.bucket)}` : ""}/${keyPath}`;
-  const port = base.port ? Number(base.port) : undefined;
+  const path = `${basePath}/${keyPath}`;
+  const port = bucketUrl.port ? Number(bucketUrl.port) : undefined;
   return new HttpRequest({
     method: "GET",
-    protocol: base.protocol,
+    protocol: bucketUrl.protocol,
     hostname,
     ...(port === undefined ? {} : { port }),
     path,
     query: loc.versionId === undefined ? {} : { versionId: loc.versionId },
     headers: {
-      host: base.port ? `${hostname}:${base.port}` : hostname,
+      host: bucketUrl.port ? `${hostname}:${bucketUrl.port}` : hostname,
       "x-amz-content-sha256": EMPTY_SHA256,
       // Ask S3 for the object's stored checksum so the body can be checked.
       "x-amz-checksum-mode": "ENABLED",
@@ -165,10 +160,11 @@ async function attempt(
   handler: NodeHttpHandler,
   signer: SignatureV4,
   loc: S3Location,
+  bucketUrl: URL,
   config: S3GetConfig,
   signal: AbortSignal,
 ): Promise<S3Object> {
-  const signed = await signer.sign(requestFor(loc, config.region, config.endpoint));
+  const signed = await signer.sign(requestFor(loc, bucketUrl));
   let response: HttpResponse;
   try {
     ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
@@ -203,12 +199,6 @@ async function attempt(
     kmsKeyArn: header(response, "x-amz-server-side-encryption-aws-kms-key-id"),
     checksumVerified: await verifyChecksum(body, response.headers, loc),
   };
-}
-
-/** A real agent only when requests will use TLS; a stand-in the handler never sends through otherwise. */
-function httpsAgentFor(endpoint: URL | undefined): https.Agent {
-  if (endpoint?.protocol === "http:") return { destroy() {} } as unknown as https.Agent;
-  return new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
 }
 
 // Time kept for the attempt a backoff leads to: sleeping until the very
@@ -253,15 +243,16 @@ function retryStrategy(deadline: Deadline): StandardRetryStrategy {
   });
 }
 
-function createHandler(config: S3GetConfig): NodeHttpHandler {
+function createHandler(config: S3GetConfig, agents: Agents): NodeHttpHandler {
   return new NodeHttpHandler({
     connectionTimeout: Math.min(3000, config.timeoutMs),
     requestTimeout: config.timeoutMs,
     throwOnRequestTimeout: true,
     // Our own agents: the handler would otherwise import node:http through
     // Node's ESM loader, and load TLS for an http endpoint.
-    httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: httpsAgentFor(config.endpoint),
+    // (src/aws/agents.ts: TLS only for https, the proxy agent only when a proxy applies.)
+    httpAgent: agents.httpAgent,
+    httpsAgent: agents.httpsAgent,
     logger: silentLogger,
   });
 }
@@ -269,11 +260,13 @@ function createHandler(config: S3GetConfig): NodeHttpHandler {
 /** Fetch one object: retries with backoff until the start's deadline. */
 export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S3Object> {
   const { deadline } = config;
+  const endpoint = s3EndpointFor(config.aws, loc.bucket);
+  const bucketUrl = new URL(endpoint.url);
   const credentials = await credentialsWithin(config.credentials, deadline);
-  const handler = createHandler(config);
+  const handler = createHandler(config, await agentsFor(bucketUrl, config.aws));
   const signer = new SignatureV4({
     service: "s3",
-    region: config.region,
+    region: endpoint.signingRegion,
     credentials,
     // The pure-JS SHA-256: node:crypto would cost ~4 ms to load for a few HMACs.
     sha256: Sha256Js,
@@ -285,7 +278,7 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   try {
     for (;;) {
       try {
-        const result = await attempt(handler, signer, loc, config, deadline.signal);
+        const result = await attempt(handler, signer, loc, bucketUrl, config, deadline.signal);
         retry.recordSuccess(token);
         return result;
       } catch (err) {
