@@ -2,8 +2,10 @@
 // as in curl and the AWS CLI's urllib). Which proxy a URL takes is decided
 // here, purely; the proxy agent (https-proxy-agent, a build vendor file) is
 // loaded only when a proxy applies, so a start without one never compiles it.
-import type { Agent } from "node:http";
-import type { SecureContextOptions } from "node:tls";
+import type { Agent, ClientRequest } from "node:http";
+import type { Socket } from "node:net";
+import type { AgentConnectOpts } from "agent-base";
+import type { PeerCertificate, SecureContextOptions } from "node:tls";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -77,5 +79,23 @@ export async function proxyAgent(
   keepAlive: boolean,
 ): Promise<Agent> {
   const { HttpsProxyAgent } = await import("https-proxy-agent");
-  return new HttpsProxyAgent(proxy, { ...tls, keepAlive });
+  // The agent's own options configure the connection to the proxy; the TLS
+  // connection to the target inside the tunnel takes the request's options,
+  // to which the CA bundle is added here.
+  class TunnelAgent extends HttpsProxyAgent<string> {
+    override connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
+      if (!opts.secureEndpoint) return super.connect(req, opts);
+      // The agent drops `host` before its TLS upgrade, so Node would check the
+      // certificate against "localhost": check it against the real target.
+      const host = opts.host ?? "";
+      const { checkServerIdentity } = process.getBuiltinModule("node:tls");
+      return super.connect(req, {
+        ...opts,
+        ...tls,
+        checkServerIdentity: (_name: string, cert: PeerCertificate) =>
+          checkServerIdentity(host, cert),
+      });
+    }
+  }
+  return new TunnelAgent(proxy, { keepAlive });
 }
