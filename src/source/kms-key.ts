@@ -2,6 +2,7 @@
 // (key ids and key ARNs need no call; only aliases load the KMS client), and
 // whether a key is AWS-managed (verify).
 import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { agentsFor } from "../aws/agents";
 import type { AwsSettings } from "../aws/settings";
 import { S3KmsEnvError, SourceError } from "../errors";
@@ -82,7 +83,6 @@ export async function describeKey(
   // the abort signal, and its failure would read as a KMS one.
   const credentials = await credentialsWithin(kms.credentials, kms.deadline);
   const { KMSClient, DescribeKeyCommand } = await import("@aws-sdk/client-kms");
-  const { NodeHttpHandler } = await import("@smithy/node-http-handler");
   const target = kms.endpoint ?? new URL("https://kms.amazonaws.com");
   const client = new KMSClient({
     region: kms.region,
