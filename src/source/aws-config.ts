@@ -7,10 +7,14 @@ import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { SourceError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
+import { credentialFailure, slowCredentialSource } from "../aws/credential-errors";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export type CredentialSource = () => Promise<AwsCredentialIdentity>;
+export type CredentialSource = (() => Promise<AwsCredentialIdentity>) & {
+  /** The environment it reads, for naming a slow source. */
+  readonly env?: Env;
+};
 
 export async function resolveRegion(env: Env): Promise<string> {
   const fromEnv = env.AWS_REGION;
@@ -40,14 +44,6 @@ export function resolveEndpoint(env: Env, service: "s3" | "kms"): URL | undefine
   }
 }
 
-function credentialsMissing(): SourceError {
-  return new SourceError(
-    "NO_CREDENTIALS",
-    "no AWS credentials found (environment, profile, web identity, ECS or EC2 role): " +
-      "give the container a role or set AWS_PROFILE",
-  );
-}
-
 /**
  * Static keys from the environment are read directly, exactly the variables
  * the SDK's fromEnv reads (its package drags the endpoint rule engine into
@@ -56,7 +52,7 @@ function credentialsMissing(): SourceError {
  */
 export function credentialSource(env: Env): CredentialSource {
   let pending: Promise<AwsCredentialIdentity> | undefined;
-  return () => (pending ??= load(env));
+  return Object.assign(() => (pending ??= load(env)), { env });
 }
 
 /** Whether a profile could supply credentials (the default chain tries those first). */
@@ -125,11 +121,11 @@ function killCredentialProcesses(): void {
   }
 }
 
-function credentialsLate(deadline: Deadline): SourceError {
+function credentialsLate(deadline: Deadline, env: Env): SourceError {
   killCredentialProcesses();
   return new SourceError(
     "TIMEOUT",
-    `no AWS credentials within ${deadline.timeoutMs} ms: the credential source did not answer; ` +
+    `no AWS credentials within ${deadline.timeoutMs} ms: ${slowCredentialSource(env)}; ` +
       `check the container's role or raise --timeout`,
   );
 }
@@ -139,7 +135,9 @@ export function credentialsWithin(
   source: CredentialSource,
   deadline: Deadline,
 ): Promise<AwsCredentialIdentity> {
-  return beforeDeadline(source(), deadline.signal, () => credentialsLate(deadline));
+  return beforeDeadline(source(), deadline.signal, () =>
+    credentialsLate(deadline, source.env ?? {}),
+  );
 }
 
 async function directProvider(env: Env): Promise<AwsCredentialIdentity | undefined> {
@@ -176,7 +174,8 @@ async function load(env: Env): Promise<AwsCredentialIdentity> {
   const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
   try {
     return await defaultProvider({ logger: silentLogger })();
-  } catch {
-    throw credentialsMissing();
+  } catch (err) {
+    // The chain says only "Could not load credentials from any providers": name the cause.
+    throw await credentialFailure(err, env);
   }
 }
