@@ -166,7 +166,7 @@ async function prepare(
   { locations, command, values, env, policy, trusted }: ExecRequest,
   log: Logger,
 ): Promise<ExecPlan> {
-  const settings = await settingsFrom(values, env);
+  const settings = await settingsFrom(values, env, log);
   const encryption: EncryptionPolicy = {
     allowUnencrypted: settings.allowUnencrypted,
     trustedKeys: trusted && (await settings.resolveKeys(trusted)),

@@ -83,7 +83,7 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
     return 0;
   }
   const args = command.args(positionals, values);
-  const settings = await settingsFrom(common, env);
+  const settings = await settingsFrom(common, env, log);
   const s3 = await createS3Client(settings.s3);
   const allowNames = new Set(listValues(common["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES));
   try {

@@ -5,6 +5,7 @@ import { UsageError } from "../errors";
 import { createLogger, serverText, type LogLevel, type Logger } from "../log";
 import { credentialSource } from "../source/aws-config";
 import { requireRegion, resolveAwsSettings } from "../aws/settings";
+import { settingsFields, type Trace } from "../aws/trace";
 import type { KmsAccess } from "../source/kms-key";
 import type { S3GetConfig } from "../source/s3-get";
 import { startDeadline } from "../deadline";
@@ -183,10 +184,17 @@ function endpointUrl(value: string | undefined): URL | undefined {
   return value === undefined ? undefined : new URL(value);
 }
 
-export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
+export async function settingsFrom(
+  values: CommonValues,
+  env: Env,
+  log?: Logger,
+): Promise<Settings> {
   const timeout = values.timeout ?? env.S3_KMS_ENV_TIMEOUT;
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
   const aws = await resolveAwsSettings(env, { addressingStyle: values["addressing-style"] });
+  const trace: Trace =
+    log?.level === "debug" ? (event, fields) => log.debug(event, fields) : undefined;
+  trace?.("aws settings", settingsFields(aws));
   const region = requireRegion(aws);
   const timeoutMs =
     timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(timeout, "--timeout");
@@ -199,6 +207,7 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
     deadline: startDeadline(timeoutMs),
     maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
     maxAttempts: 3,
+    trace,
   };
   const kms: KmsAccess = {
     region,

@@ -8,12 +8,15 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import { SourceError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { credentialFailure, slowCredentialSource } from "../aws/credential-errors";
+import { credentialSourceName } from "../aws/trace";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 export type CredentialSource = (() => Promise<AwsCredentialIdentity>) & {
   /** The environment it reads, for naming a slow source. */
   readonly env?: Env;
+  /** Which provider answered, once one has (for --debug). */
+  readonly describe?: () => string | undefined;
 };
 
 export async function resolveRegion(env: Env): Promise<string> {
@@ -52,7 +55,13 @@ export function resolveEndpoint(env: Env, service: "s3" | "kms"): URL | undefine
  */
 export function credentialSource(env: Env): CredentialSource {
   let pending: Promise<AwsCredentialIdentity> | undefined;
-  return Object.assign(() => (pending ??= load(env)), { env });
+  let used: string | undefined;
+  const get = () =>
+    (pending ??= load(env).then((creds) => {
+      used = credentialSourceName(creds, env);
+      return creds;
+    }));
+  return Object.assign(get, { env, describe: () => used });
 }
 
 /** Whether a profile could supply credentials (the default chain tries those first). */

@@ -13,6 +13,7 @@ import { SourceError, type ErrorCode } from "../errors";
 import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
 import { agentsFor, type Agents } from "../aws/agents";
 import { s3EndpointFor, type AwsSettings } from "../aws/settings";
+import { endpointFields, type Trace } from "../aws/trace";
 import { verifyChecksum } from "./checksum";
 import { s3ErrorFromResponse } from "./s3-errors";
 import type { S3Location } from "./uri";
@@ -34,6 +35,8 @@ export interface S3GetConfig {
   readonly deadline: Deadline;
   /** Attempts per request of the ops commands' SDK client; exec retries until the deadline. */
   readonly maxAttempts: number;
+  /** --debug's trace of endpoints, credentials and attempts (src/aws/trace.ts). */
+  readonly trace?: Trace;
 }
 
 export interface S3Object {
@@ -263,7 +266,11 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   const endpoint = s3EndpointFor(config.aws, loc.bucket);
   const bucketUrl = new URL(endpoint.url);
   const credentials = await credentialsWithin(config.credentials, deadline);
-  const handler = createHandler(config, await agentsFor(bucketUrl, config.aws));
+  const agents = await agentsFor(bucketUrl, config.aws);
+  const { trace } = config;
+  trace?.("s3 request", endpointFields(loc.uri, endpoint, agents.proxy));
+  trace?.("credentials", { source: config.credentials.describe?.() });
+  const handler = createHandler(config, agents);
   const signer = new SignatureV4({
     service: "s3",
     region: endpoint.signingRegion,
@@ -275,18 +282,27 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   });
   const retry = retryStrategy(deadline);
   let token = await retry.acquireInitialRetryToken("s3");
+  let attempts = 0;
   try {
     for (;;) {
+      attempts += 1;
       try {
         const result = await attempt(handler, signer, loc, bucketUrl, config, deadline.signal);
+        trace?.("attempt", { uri: loc.uri, attempt: attempts, result: "ok" });
         retry.recordSuccess(token);
         return result;
       } catch (err) {
+        trace?.("attempt", {
+          uri: loc.uri,
+          attempt: attempts,
+          result: err instanceof RetryableFailure ? err.final.code : traceCode(err),
+        });
         if (!(err instanceof RetryableFailure)) throw err;
         if (deadline.signal.aborted) throw deadlineExceeded(loc, config);
         if (deadline.remainingMs() < attemptReserveMs(deadline)) throw err.final;
         // The strategy sleeps its backoff inside this call, or refuses (its
         // retry budget is spent): either way the failure that caused it stands.
+        const backoffStart = Date.now();
         try {
           token = await beforeDeadline(
             retry.refreshRetryTokenForRetry(token, { errorType: err.errorType }),
@@ -296,11 +312,20 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
         } catch {
           throw err.final;
         }
+        trace?.("retry", {
+          uri: loc.uri,
+          attempt: attempts + 1,
+          delay_ms: Date.now() - backoffStart,
+        });
       }
     }
   } finally {
     handler.destroy();
   }
+}
+
+function traceCode(err: unknown): string {
+  return err instanceof SourceError ? err.code : "error";
 }
 
 function deadlineExceeded(loc: S3Location, config: S3GetConfig): SourceError {
