@@ -1,13 +1,12 @@
-// Region, endpoint and credentials from the standard AWS settings, resolved
-// the way the SDK does, with the slow parts (shared config files, the full
-// credential chain) loaded only when the environment does not already answer.
+// Credentials from the standard AWS settings, resolved the way the SDK does,
+// with the slow part (the full credential chain) loaded only when the
+// environment does not already answer. Region and endpoints: src/aws/settings.ts.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { SourceError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { credentialFailure, slowCredentialSource } from "../aws/credential-errors";
+import { configFilePath, credentialsFilePath } from "../aws/settings";
 import { credentialSourceName } from "../aws/trace";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -18,34 +17,6 @@ export type CredentialSource = (() => Promise<AwsCredentialIdentity>) & {
   /** Which provider answered, once one has (for --debug). */
   readonly describe?: () => string | undefined;
 };
-
-export async function resolveRegion(env: Env): Promise<string> {
-  const fromEnv = env.AWS_REGION;
-  if (fromEnv) return fromEnv;
-  // Profiles (AWS_PROFILE, ~/.aws/config) are read only when AWS_REGION is unset.
-  const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } =
-    await import("@smithy/core/config");
-  try {
-    return await loadConfig(NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS)();
-  } catch {
-    throw new SourceError(
-      "NO_REGION",
-      "no AWS region configured: set AWS_REGION or a region in the AWS profile",
-    );
-  }
-}
-
-/** A custom endpoint (moto, MinIO, a VPC endpoint), or undefined for AWS's own. */
-export function resolveEndpoint(env: Env, service: "s3" | "kms"): URL | undefined {
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === "true") return undefined;
-  const raw = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL;
-  if (!raw) return undefined;
-  try {
-    return new URL(raw);
-  } catch {
-    throw new SourceError("USAGE", `AWS_ENDPOINT_URL is not a valid URL`);
-  }
-}
 
 /**
  * Static keys from the environment are read directly, exactly the variables
@@ -66,11 +37,10 @@ export function credentialSource(env: Env): CredentialSource {
 
 /** Whether a profile could supply credentials (the default chain tries those first). */
 function profilesPossible(env: Env): boolean {
-  if (env.AWS_PROFILE) return true;
-  const aws = join(env.HOME || homedir(), ".aws");
   return (
-    existsSync(env.AWS_CONFIG_FILE || join(aws, "config")) ||
-    existsSync(env.AWS_SHARED_CREDENTIALS_FILE || join(aws, "credentials"))
+    Boolean(env.AWS_PROFILE) ||
+    existsSync(configFilePath(env)) ||
+    existsSync(credentialsFilePath(env))
   );
 }
 
