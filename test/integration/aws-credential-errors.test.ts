@@ -59,26 +59,29 @@ async function expectBoth(options: RunCliOptions, line: string | RegExp): Promis
   }
 }
 
-test("credential_process that fails: its exit status and its stderr's first line", async () => {
+/** AWS_PROFILE=proc, whose credential_process is a script with `body`. */
+function processProfile(body: string): RunCliOptions {
   const dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-proc-"));
-  const script = path.join(dir, "login.sh");
-  writeFileSync(
-    script,
-    "#!/bin/sh\n" +
-      `echo '{"Version":1,"AccessKeyId":"${keyCanary}","SecretAccessKey":"${secretCanary}","SessionToken":"${tokenCanary}"}'\n` +
-      "echo 'token expired, run login' >&2\n" +
-      `echo '${stderrCanary}' >&2\n` +
-      "exit 1\n",
-  );
+  const script = path.join(dir, "credentials.sh");
+  writeFileSync(script, `#!/bin/sh\n${body}`);
   chmodSync(script, 0o755);
-  await expectBoth(
-    {
-      env: {
-        ...noStaticKeys,
-        AWS_PROFILE: "proc",
-        HOME: home(`[profile proc]\ncredential_process = ${script}\n`),
-      },
+  return {
+    env: {
+      ...noStaticKeys,
+      AWS_PROFILE: "proc",
+      HOME: home(`[profile proc]\ncredential_process = ${script}\n`),
     },
+  };
+}
+
+test("credential_process that fails: its exit status and its stderr's first line", async () => {
+  await expectBoth(
+    processProfile(
+      `echo '{"Version":1,"AccessKeyId":"${keyCanary}","SecretAccessKey":"${secretCanary}","SessionToken":"${tokenCanary}"}'\n` +
+        "echo 'token expired, run login' >&2\n" +
+        `echo '${stderrCanary}' >&2\n` +
+        "exit 1\n",
+    ),
     errorLine(
       'credential_process of profile proc exited with status 1: "token expired, run login"; fix or re-run its login, or use another AWS_PROFILE',
       "NO_CREDENTIALS",
@@ -87,21 +90,8 @@ test("credential_process that fails: its exit status and its stderr's first line
 });
 
 test("a key-shaped word on the process's stderr is cut out", async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-proc-"));
-  const script = path.join(dir, "leaky.sh");
-  writeFileSync(
-    script,
-    `#!/bin/sh\necho 'bad secret ${secretCanary} for ${keyCanary}' >&2\nexit 2\n`,
-  );
-  chmodSync(script, 0o755);
   await expectBoth(
-    {
-      env: {
-        ...noStaticKeys,
-        AWS_PROFILE: "proc",
-        HOME: home(`[profile proc]\ncredential_process = ${script}\n`),
-      },
-    },
+    processProfile(`echo 'bad secret ${secretCanary} for ${keyCanary}' >&2\nexit 2\n`),
     errorLine(
       'credential_process of profile proc exited with status 2: "bad secret [redacted] for [redacted]"; fix or re-run its login, or use another AWS_PROFILE',
       "NO_CREDENTIALS",
