@@ -211,3 +211,11 @@ export function customHostNeedsPathStyle(endpoint: string): boolean {
     isIpAddress(hostname)
   );
 }
+
+/**
+ * A service's regional AWS URL, for what depends only on scheme and host
+ * (TLS, proxy and NO_PROXY): the SDK's client picks the exact host itself.
+ */
+export function awsServiceUrl(service: "s3" | "kms", region: string): URL {
+  return new URL(`https://${service}.${region}.${partitionOf(region).dnsSuffix}`);
+}

@@ -8,6 +8,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { S3GetConfig } from "../source/s3-get";
 import { agentsFor } from "../aws/agents";
+import { awsServiceUrl } from "../aws/endpoint";
 import { forcePathStyle, requireRegion } from "../aws/settings";
 
 export type OpsConfig = Pick<S3GetConfig, "aws" | "credentials" | "timeoutMs" | "maxAttempts">;
@@ -27,7 +28,7 @@ export async function createS3Client(config: OpsConfig): Promise<OpsS3> {
   const region = requireRegion(aws);
   const endpoint = aws.endpoints.s3?.value;
   // The agents' TLS and proxy depend only on the scheme and host; any bucket's URL tells them.
-  const target = new URL(endpoint ?? `https://s3.${region}.amazonaws.com`);
+  const target = endpoint ? new URL(endpoint) : awsServiceUrl("s3", region);
   const client = new S3Client({
     region,
     ...(endpoint ? { endpoint } : {}),

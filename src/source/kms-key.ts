@@ -4,6 +4,7 @@
 import { credentialsWithin, silentLogger, type CredentialSource } from "./aws-config";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { agentsFor } from "../aws/agents";
+import { awsServiceUrl } from "../aws/endpoint";
 import type { AwsSettings } from "../aws/settings";
 import { S3KmsEnvError, SourceError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
@@ -83,7 +84,7 @@ export async function describeKey(
   // the abort signal, and its failure would read as a KMS one.
   const credentials = await credentialsWithin(kms.credentials, kms.deadline);
   const { KMSClient, DescribeKeyCommand } = await import("@aws-sdk/client-kms");
-  const target = kms.endpoint ?? new URL("https://kms.amazonaws.com");
+  const target = kms.endpoint ?? awsServiceUrl("kms", kms.region);
   const client = new KMSClient({
     region: kms.region,
     ...(kms.endpoint ? { endpoint: kms.endpoint.href } : {}),
