@@ -130,7 +130,12 @@ class RetryableFailure extends Error {
   }
 }
 
-function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): RetryableFailure {
+function networkFailure(
+  err: unknown,
+  loc: S3Location,
+  config: S3GetConfig,
+  bucketUrl: URL,
+): RetryableFailure {
   const e = err as { name?: string; code?: string };
   // The handler names resets (ECONNRESET, EPIPE) "TimeoutError" too, keeping their code.
   if (e.name === "TimeoutError" && (e.code === undefined || e.code === "ETIMEDOUT")) {
@@ -139,7 +144,8 @@ function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): Ret
       new SourceError("TIMEOUT", `${loc.uri}: S3 did not answer in time`),
     );
   }
-  const where = config.endpoint ? config.endpoint.host : `S3 in ${config.region}`;
+  // The host the request went to: with virtual-host style, the bucket's.
+  const where = config.endpoint ? bucketUrl.host : `S3 in ${config.region}`;
   const why = serverText(e.code ?? e.name ?? "network error");
   return new RetryableFailure(
     "TRANSIENT",
@@ -172,7 +178,7 @@ async function attempt(
   try {
     ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
   } catch (err) {
-    throw networkFailure(err, loc, config);
+    throw networkFailure(err, loc, config, bucketUrl);
   }
   const stream = response.body as Readable;
   if (response.statusCode >= 300) {
@@ -192,7 +198,7 @@ async function attempt(
     );
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    throw networkFailure(err, loc, config);
+    throw networkFailure(err, loc, config, bucketUrl);
   }
   return {
     body,

@@ -79,10 +79,15 @@ describe("a custom endpoint named by a host name (docker-compose style)", () => 
   test("exec reads through http://minio:PORT (path style)", () => expectExecReads(options()));
   test("get reads through http://minio:PORT (path style)", () => expectGetReads(options()));
 
-  test("--addressing-style virtual sends bucket.minio, which does not resolve, and says so", async () => {
-    const result = await runCli(["get", "-q", "--addressing-style", "virtual", uri], options());
+  test("--addressing-style virtual sends bucket.minio, which does not resolve, and names that host", async () => {
+    const result = await runCli(
+      ["exec", "-q", "--addressing-style", "virtual", "--timeout", "2s", uri, "--", "/bin/true"],
+      options(),
+    );
     expect(result.exitCode).toBe(125);
-    expect(result.stderr).toMatch(/ENOTFOUND|EAI_AGAIN/);
+    expect(result.stderr).toMatch(
+      new RegExp(`cannot reach ${world.bucket}\\.minio:${motoPort()} \\((ENOTFOUND|EAI_AGAIN)\\)`),
+    );
   });
 });
 
