@@ -1,12 +1,19 @@
 // Running one command and reading what it cost: wall time, the peak RSS of
-// its largest process, and the memory its process tree holds while the app runs.
-import { spawn } from "node:child_process";
+// its largest process, its CPU time, and the memory its process tree holds
+// while the app runs.
+import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-// GNU time: ru_maxrss from wait4(), which Node's child_process does not expose.
+// wait4()'s rusage (ru_maxrss, ru_utime, ru_stime), which Node's child_process
+// does not expose: bench/rusage.c, compiled with `cc` by useRusageHelper(), in
+// microseconds; without a compiler, GNU time, whose CPU times are hundredths
+// of a second.
 const TIME = "/usr/bin/time";
-const RSS_MARK = "@@maxrss=";
+const RUSAGE_MARK = "@@rusage=";
+let rusageCommand = [TIME, "-f", `${RUSAGE_MARK}%M %U %S`, "--"];
+let cpuUnitMs = 1000; // GNU time: seconds
 // Every run is bounded; a hung command fails the benchmark instead of stalling it.
 const RUN_TIMEOUT_MS = 60_000;
 const APP_START_TIMEOUT_MS = 20_000;
@@ -24,12 +31,32 @@ function killGroup(child) {
 }
 
 /**
+ * Compiles bench/rusage.c into `dir` so that CPU times come in microseconds.
+ * @returns {string} which measures CPU time, for the report.
+ */
+export function useRusageHelper(dir) {
+  const out = path.join(dir, "rusage");
+  try {
+    execFileSync("cc", ["-O2", "-o", out, new URL("rusage.c", import.meta.url).pathname], {
+      stdio: "ignore",
+    });
+  } catch {
+    return "GNU time (no cc here: CPU times in hundredths of a second)";
+  }
+  rusageCommand = [out];
+  cpuUnitMs = 0.001; // microseconds
+  return "wait4() rusage (bench/rusage.c)";
+}
+
+/**
  * Runs argv to completion in its own process group.
- * @returns {Promise<{ ms: number, code: number | null, stderr: string, maxRssKiB?: number }>}
- *   ms from spawn() to exit as seen from here; maxRssKiB only with `rss`.
+ * @returns {Promise<{ ms: number, code: number | null, stderr: string, maxRssKiB?: number,
+ *   cpuMs?: number }>} ms from spawn() to exit as seen from here; maxRssKiB (the largest
+ *   single process) and cpuMs (user + sys of the command and the children it waited for)
+ *   only with `rss`.
  */
 export function timedRun(argv, env, { rss = true, timeoutMs = RUN_TIMEOUT_MS } = {}) {
-  const command = rss ? [TIME, "-f", `${RSS_MARK}%M`, "--", ...argv] : argv;
+  const command = rss ? [...rusageCommand, ...argv] : argv;
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     let end = start;
@@ -48,12 +75,17 @@ export function timedRun(argv, env, { rss = true, timeoutMs = RUN_TIMEOUT_MS } =
     child.once("exit", () => (end = process.hrtime.bigint()));
     child.once("close", (code) => {
       clearTimeout(timer);
-      const mark = stderr.lastIndexOf(RSS_MARK);
+      const mark = stderr.lastIndexOf(RUSAGE_MARK);
+      const [maxRssKiB, user, sys] = stderr
+        .slice(mark + RUSAGE_MARK.length)
+        .trim()
+        .split(" ")
+        .map(Number);
       resolve({
         ms: Number(end - start) / 1e6,
         code,
         stderr: mark === -1 ? stderr : stderr.slice(0, mark),
-        ...(mark === -1 ? {} : { maxRssKiB: Number(stderr.slice(mark + RSS_MARK.length)) }),
+        ...(mark === -1 ? {} : { maxRssKiB, cpuMs: (user + sys) * cpuUnitMs }),
       });
     });
   });

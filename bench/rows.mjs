@@ -59,6 +59,7 @@ function shellRow(ctx) {
   return {
     name: "sh + aws s3 cp + eval",
     fetches: true,
+    trust: "aws-cli",
     argv: (app) => ["/bin/sh", "-c", script, "sh", ctx.uri, ...app],
     // The CLI v1 reads AWS_DEFAULT_REGION, not AWS_REGION.
     env: aws && {
@@ -78,6 +79,7 @@ function chamberRow(ctx, chamber) {
   };
   return {
     fetches: true,
+    trust: "go",
     argv: (app) => [chamber, "exec", "bench-app", "--", ...app],
     env,
     async prepare() {
@@ -94,6 +96,7 @@ function sopsRow(ctx, sops) {
   const sealed = path.join(ctx.scratch, "sops.env");
   return {
     fetches: true,
+    trust: "go",
     // sops runs its command string through /bin/sh -c.
     argv: (app) => [sops, "exec-env", sealed, app.join(" ")],
     async prepare() {
@@ -120,13 +123,33 @@ function peerRows(ctx) {
   });
 }
 
-/** Every row, in table order; `skip` holds why a row cannot run here. */
-export function benchRows(ctx) {
-  return [
-    { name: "/bin/true", fetches: false, argv: (app) => app },
-    { name: "node -e 0 (node 26)", fetches: false, argv: () => [NODE, "-e", "0"] },
-    ...ownRows(ctx),
-    shellRow(ctx),
-    ...peerRows(ctx),
-  ];
+/**
+ * Each row that fetches, once per scheme (`scheme` and the endpoint and CA
+ * settings in `env`); the others once, without a scheme.
+ */
+export function perScheme(ctx, rows, schemes) {
+  return rows.flatMap((row) =>
+    !row.fetches
+      ? [row]
+      : schemes.map((scheme) => ({
+          ...row,
+          scheme,
+          env: { ...row.env, ...ctx.schemeEnv(scheme, row.trust) },
+        })),
+  );
+}
+
+/** Every row, in table order, each fetching row per scheme; `skip` holds why a row cannot run here. */
+export function benchRows(ctx, schemes = ["https", "http"]) {
+  return perScheme(
+    ctx,
+    [
+      { name: "/bin/true", fetches: false, argv: (app) => app },
+      { name: "node -e 0 (node 26)", fetches: false, argv: () => [NODE, "-e", "0"] },
+      ...ownRows(ctx),
+      shellRow(ctx),
+      ...peerRows(ctx),
+    ],
+    schemes,
+  );
 }

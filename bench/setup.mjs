@@ -1,6 +1,7 @@
 // What both benchmarks stand on: a private moto on 127.0.0.1, the tests'
-// fault proxy in front of it (used only to count requests), one SSE-KMS env
-// file, and the environment every measured command gets.
+// fault proxy in front of it (used only to count requests), a TLS terminator
+// in front of that with a private CA made for the run (real S3 is always
+// https), one SSE-KMS env file, and the environment every measured command gets.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,6 +11,8 @@ export { BINARY, BUNDLE, PINNED_NODE as NODE } from "../scripts/dist-layout.mjs"
 import { startMoto } from "../scripts/moto.mjs";
 // Node 26 strips the types of this .ts file; the proxy already counts every request.
 import { startFaultProxy } from "../test/support/fault-proxy.ts";
+import { startTlsProxy } from "../test/support/tls-proxy.ts";
+import { useRusageHelper } from "./measure.mjs";
 
 const BUCKET = "bench-config";
 const OBJECT_KEY = "prod/app.env";
@@ -71,31 +74,55 @@ function clientSettings() {
 }
 
 /**
- * Starts moto and the counting proxy, uploads the env file.
+ * How each kind of client is told to trust the run's private root CA: the
+ * setting each documents. Node reads NODE_EXTRA_CA_CERTS at start-up (the AWS
+ * SDK for JavaScript v3 does not read AWS_CA_BUNDLE); Go's crypto/x509 reads
+ * SSL_CERT_FILE; the AWS CLI reads AWS_CA_BUNDLE.
+ */
+export const TRUST_SETTINGS = {
+  node: "NODE_EXTRA_CA_CERTS",
+  go: "SSL_CERT_FILE",
+  "aws-cli": "AWS_CA_BUNDLE",
+};
+
+/**
+ * Starts moto, the counting proxy and the TLS terminator, uploads the env file.
+ * `env` reaches the counting proxy over http; `schemeEnv(scheme, trust)` is
+ * what a row adds for http or https (the endpoint, and for https the CA in the
+ * row's trust setting).
  * @returns {Promise<{ uri: string, bucket: string, keyArn: string, env: Record<string,string>,
+ *   schemeEnv(scheme: "http" | "https", trust?: keyof TRUST_SETTINGS): Record<string,string>,
  *   requestCount(): number, proxy: import("../test/support/fault-proxy.ts").FaultProxy,
- *   scratch: string, close(): Promise<void> }>}
+ *   cpuSource: string, scratch: string, close(): Promise<void> }>}
  */
 export async function startBench() {
   const moto = await startMoto();
   const proxy = await startFaultProxy(moto.url);
+  const tls = await startTlsProxy(proxy.url);
   // An empty HOME: a developer's ~/.aws must not steer any row.
   const scratch = mkdtempSync(path.join(tmpdir(), "s3-kms-env-bench-"));
   const close = async () => {
+    await tls.close();
     await proxy.close();
     await moto.stop();
     rmSync(scratch, { recursive: true, force: true });
   };
   try {
     const keyArn = await uploadFixture(moto.url);
+    const cpuSource = useRusageHelper(scratch);
     return {
       uri: `s3://${BUCKET}/${OBJECT_KEY}`,
       bucket: BUCKET,
       keyArn,
       scratch,
       env: { PATH: "/usr/bin:/bin", HOME: scratch, AWS_ENDPOINT_URL: proxy.url, ...AWS_SETTINGS },
+      schemeEnv: (scheme, trust = "node") =>
+        scheme === "http"
+          ? { AWS_ENDPOINT_URL: proxy.url }
+          : { AWS_ENDPOINT_URL: tls.url, [TRUST_SETTINGS[trust]]: tls.caFile },
       requestCount: () => proxy.requests.length,
       proxy,
+      cpuSource,
       close,
     };
   } catch (error) {

@@ -2,13 +2,22 @@
 // parts (SigV4 signer, Node HTTP handler, standard retry strategy, checksum
 // algorithms) instead of the whole S3Client, whose load time would be paid on
 // every container start. No signing, hashing or retry logic of our own.
+import type * as https from "node:https";
+import type { TLSSocket } from "node:tls";
 import type { Readable } from "node:stream";
 import { HttpRequest } from "@smithy/core/transport";
 import { Sha256Js } from "@smithy/core/checksum";
 import { MAXIMUM_RETRY_DELAY, StandardRetryStrategy } from "@smithy/core/retry";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { HttpResponse, RetryErrorType, StandardRetryBackoffStrategy } from "@smithy/types";
+import type { Hash, Hmac } from "node:crypto";
+import type {
+  Checksum,
+  HttpResponse,
+  RetryErrorType,
+  SourceData,
+  StandardRetryBackoffStrategy,
+} from "@smithy/types";
 import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
 import { credentialsWithin, silentLogger } from "../aws/config";
 import { agentsFor, type Agents } from "../aws/agents";
@@ -189,6 +198,72 @@ async function attempt(
   };
 }
 
+/** Per attempt: a TCP connect, and for https its TLS handshake too. */
+function connectTimeoutMs(config: S3GetConfig): number {
+  return Math.min(3000, config.timeoutMs);
+}
+
+/**
+ * The connect timeout, or half of what is left of --timeout if that is more:
+ * a handshake that a busy server answers late but does answer is not thrown
+ * away early (a fleet starting at once on shared cores), and an attempt whose
+ * ClientHello is never answered still leaves the next one half the time.
+ */
+function handshakeTimeoutMs(config: S3GetConfig): number {
+  return Math.max(connectTimeoutMs(config), Math.floor(config.deadline.remainingMs() / 2));
+}
+
+/**
+ * The handler's connection timeout ends at the TCP `connect`, so a server
+ * that accepts TCP and never finishes the handshake would hold the attempt
+ * until --timeout: this bounds the handshake of the direct https agent
+ * (aws/agents.ts) by the per-attempt handshake bound and fails the socket as
+ * ETIMEDOUT, which the retry strategy takes as transient, leaving a second
+ * attempt its chance. An http endpoint's stand-in and a proxy's tunnel
+ * agent are left as they are.
+ */
+function boundHandshakes(agents: Agents, target: URL, handshakeBound: () => number): https.Agent {
+  const agent = agents.httpsAgent;
+  if (target.protocol !== "https:" || agents.proxy !== undefined) return agent;
+  type CreateConnection = (this: https.Agent, ...args: unknown[]) => TLSSocket;
+  const createConnection = (agent as unknown as { createConnection: CreateConnection })
+    .createConnection;
+  Object.assign(agent, {
+    createConnection(this: https.Agent, ...args: unknown[]) {
+      const socket = createConnection.apply(this, args);
+      // From the TCP connect on (the handler bounds the connect itself):
+      // the handshake gets the same time after the ClientHello is sent.
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        const handshakeMs = handshakeBound();
+        timer = setTimeout(() => {
+          // Timers run before I/O in an event-loop turn: a start that was
+          // starved of CPU (a node starting many containers) may have the
+          // server's whole answer waiting. Judge after that I/O has run (an
+          // immediate that is not unref'd: the loop must not block on a stalled socket).
+          setImmediate(() => {
+            if (settled || socket.destroyed) return;
+            const error = new Error(`no TLS session within ${handshakeMs} ms`);
+            socket.destroy(Object.assign(error, { code: "ETIMEDOUT" }));
+          });
+        }, handshakeMs);
+        timer.unref();
+      };
+      if (socket.connecting) socket.once("connect", arm);
+      else arm();
+      const done = (): void => {
+        settled = true;
+        clearTimeout(timer);
+      };
+      socket.once("secureConnect", done);
+      socket.once("close", done);
+      return socket;
+    },
+  });
+  return agent;
+}
+
 // Time kept for the attempt a backoff leads to: sleeping until the very
 // end of the budget would only buy a request that cannot finish.
 function attemptReserveMs(deadline: Deadline): number {
@@ -231,18 +306,59 @@ function retryStrategy(deadline: Deadline): StandardRetryStrategy {
   });
 }
 
-function createHandler(config: S3GetConfig, agents: Agents): NodeHttpHandler {
+function createHandler(config: S3GetConfig, agents: Agents, target: URL): NodeHttpHandler {
   return new NodeHttpHandler({
-    connectionTimeout: Math.min(3000, config.timeoutMs),
+    connectionTimeout: connectTimeoutMs(config),
     requestTimeout: config.timeoutMs,
     throwOnRequestTimeout: true,
     // Our own agents: the handler would otherwise import node:http through
     // Node's ESM loader, and load TLS for an http endpoint.
-    // (src/aws/agents.ts: TLS only for https, the proxy agent only when a proxy applies.)
+    // (aws/agents.ts: TLS only for https, the proxy agent only when a proxy applies.)
     httpAgent: agents.httpAgent,
-    httpsAgent: agents.httpsAgent,
+    httpsAgent: boundHandshakes(agents, target, () => handshakeTimeoutMs(config)),
     logger: silentLogger,
   });
+}
+
+/**
+ * node:crypto's SHA-256 and HMAC behind the SDK's Checksum interface, for an
+ * https endpoint only: TLS has loaded node:crypto by the time a request is
+ * signed, so the native hash costs nothing to load there, while the pure-JS
+ * one runs cold in the interpreter. An http start keeps Sha256Js and never
+ * loads node:crypto.
+ */
+export class LoadedCryptoSha256 implements Checksum {
+  private hash: Hash | Hmac;
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.create();
+  }
+
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+
+  digest(): Promise<Uint8Array> {
+    const out = this.hash.digest();
+    return Promise.resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
+  }
+
+  reset(): void {
+    this.hash = this.create();
+  }
+
+  private create(): Hash | Hmac {
+    const crypto = process.getBuiltinModule("node:crypto");
+    const secret = this.secret;
+    if (secret === undefined) return crypto.createHash("sha256");
+    const key =
+      typeof secret === "string"
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
+          : new Uint8Array(secret);
+    return crypto.createHmac("sha256", key);
+  }
 }
 
 /** Fetch one object: retries with backoff until the start's deadline. */
@@ -255,13 +371,14 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   const { trace } = config;
   trace?.("s3 request", endpointFields(loc.uri, endpoint, agents.proxy));
   trace?.("credentials", { source: config.credentials.describe?.() });
-  const handler = createHandler(config, agents);
+  const handler = createHandler(config, agents, bucketUrl);
   const signer = new SignatureV4({
     service: "s3",
     region: endpoint.signingRegion,
     credentials,
-    // The pure-JS SHA-256: node:crypto would cost ~4 ms to load for a few HMACs.
-    sha256: Sha256Js,
+    // Over http, the pure-JS SHA-256: node:crypto would cost ~4 ms to load for
+    // a few HMACs. Over https, TLS has loaded it already.
+    sha256: bucketUrl.protocol === "http:" ? Sha256Js : LoadedCryptoSha256,
     uriEscapePath: false,
     applyChecksum: false,
   });

@@ -122,6 +122,6 @@ test("refuses an https endpoint whose certificate it does not trust", async () =
   });
   expect(result.exitCode).toBe(125);
   expect(result.stderr).toBe(
-    `s3-kms-env: error: ${uri}: cannot reach ${tls.url.slice("https://".length)} (DEPTH_ZERO_SELF_SIGNED_CERT) (code=NETWORK)\n`,
+    `s3-kms-env: error: ${uri}: cannot reach ${tls.url.slice("https://".length)} (UNABLE_TO_VERIFY_LEAF_SIGNATURE) (code=NETWORK)\n`,
   );
 });

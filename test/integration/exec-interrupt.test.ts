@@ -2,15 +2,13 @@
 // once with 128+N, and the app never starts. As PID 1 (a container's
 // entrypoint) the kernel drops signals that have no handler, so without one
 // `docker stop` during a slow start would wait for the whole --timeout.
-import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ExecFixture, expectFailure, ScratchDir } from "../support/exec";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
 import { startCli, type RunCliOptions } from "../support/run-cli";
-
-const UNSHARE = ["unshare", "--pid", "--fork", "--mount-proc"];
+import { onlyChild, UNSHARE } from "../support/pid1";
 
 let fx: ExecFixture;
 let proxy: FaultProxy;
@@ -29,16 +27,6 @@ afterAll(async () => {
 });
 
 const SIGNALS = ["SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT", "SIGUSR2"] as const;
-
-/** The one child of `pid` (PID 1 of unshare's namespace), from /proc. */
-async function onlyChild(pid: number): Promise<number> {
-  for (let tries = 0; tries < 100; tries++) {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
-    if (children !== "") return Number(children);
-    await sleep(10);
-  }
-  throw new Error(`process ${pid} has no child`);
-}
 
 /**
  * Starts exec on an object whose GET stalls (a 60 s --timeout that must not

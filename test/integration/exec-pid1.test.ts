@@ -4,11 +4,9 @@
 // whose first process is s3-kms-env, as in a container.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ExecFixture } from "../support/exec";
 import { runCli, startCli, waitForStdout } from "../support/run-cli";
-
-const UNSHARE = ["unshare", "--pid", "--fork", "--mount-proc"];
+import { onlyChild, UNSHARE } from "../support/pid1";
 
 /** Why PID namespaces cannot be used here, or undefined when they can. */
 function unshareRefusal(): string | undefined {
@@ -81,13 +79,3 @@ describeWithPidNamespaces("s3-kms-env as PID 1 of a PID namespace", () => {
     });
   });
 });
-
-/** The one child process of `pid`, from /proc. */
-async function onlyChild(pid: number): Promise<number> {
-  for (let tries = 0; tries < 100; tries++) {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
-    if (children !== "") return Number(children);
-    await sleep(10);
-  }
-  throw new Error(`process ${pid} has no child`);
-}
