@@ -52,7 +52,16 @@ export const VENDORS = {
   "@aws-sdk/checksums/sha": "checksums-sha",
   "@smithy/core/config": "smithy-config",
   "fast-xml-parser": "fast-xml-parser",
+  // Only when HTTPS_PROXY/HTTP_PROXY applies (src/aws/proxy.ts).
+  "https-proxy-agent": "https-proxy-agent",
 };
+
+/**
+ * Packages replaced in every bundle by a file of ours (src/boot/<file>.ts):
+ * https-proxy-agent's `debug` would print the proxy URL, its password
+ * included, under DEBUG=*.
+ */
+export const PACKAGE_STAND_INS = { debug: "no-debug" };
 
 /**
  * Built-ins the SDK's parts import at load time but a plain start never uses

@@ -12,6 +12,7 @@ import {
   LAZY_BUILTINS,
   LOADER_DEFINES,
   opsDefines,
+  PACKAGE_STAND_INS,
   VENDORS,
 } from "./build-contract.mjs";
 import { trainCodeCache } from "./train-code-cache.mjs";
@@ -36,6 +37,11 @@ const common = {
   supported: { "dynamic-import": false },
   logLevel: "warning",
   metafile: true,
+  alias: Object.fromEntries(
+    Object.entries(PACKAGE_STAND_INS).map(([pkg, file]) => [pkg, `${root}/src/boot/${file}.ts`]),
+  ),
+  // Negotiate proxy auth (https-proxy-agent) needs the optional kerberos package.
+  external: ["kerberos"],
 };
 
 const escape = (s) => s.replace(/[/\\^$*+?.()|[\]{}]/g, "\\$&");

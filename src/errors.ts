@@ -9,6 +9,8 @@ export type ErrorCode =
   | "BAD_URI"
   | "NO_REGION"
   | "NO_CREDENTIALS"
+  | "NO_PROFILE"
+  | "AWS_CONFIG"
   | "NO_SUCH_BUCKET"
   | "NO_SUCH_KEY"
   | "NO_SUCH_VERSION"

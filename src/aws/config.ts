@@ -1,52 +1,22 @@
-// Region, endpoint and credentials from the standard AWS settings, resolved
-// the way the SDK does, with the slow parts (shared config files, the full
-// credential chain) loaded only when the environment does not already answer.
+// Credentials from the standard AWS settings, resolved the way the SDK does,
+// with the slow part (the full credential chain) loaded only when the
+// environment does not already answer. Region and endpoints: aws/resolve.ts.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { S3KmsEnvError, usageError } from "../errors";
+import { S3KmsEnvError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
+import { credentialFailure, slowCredentialSource } from "./credential-errors";
+import { configFilePath, credentialsFilePath } from "./resolve";
+import { credentialSourceName } from "./trace";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export type CredentialSource = () => Promise<AwsCredentialIdentity>;
-
-export async function resolveRegion(env: Env): Promise<string> {
-  const fromEnv = env.AWS_REGION;
-  if (fromEnv) return fromEnv;
-  // Profiles (AWS_PROFILE, ~/.aws/config) are read only when AWS_REGION is unset.
-  const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } =
-    await import("@smithy/core/config");
-  try {
-    return await loadConfig(NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS)();
-  } catch {
-    throw new S3KmsEnvError(
-      "NO_REGION",
-      "no AWS region configured: set AWS_REGION or a region in the AWS profile",
-    );
-  }
-}
-
-/** A custom endpoint (moto, MinIO, a VPC endpoint), or undefined for AWS's own. */
-export function resolveEndpoint(env: Env, service: "s3" | "kms"): URL | undefined {
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === "true") return undefined;
-  const raw = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`] || env.AWS_ENDPOINT_URL;
-  if (!raw) return undefined;
-  try {
-    return new URL(raw);
-  } catch {
-    throw usageError(`AWS_ENDPOINT_URL is not a valid URL`);
-  }
-}
-
-function credentialsMissing(): S3KmsEnvError {
-  return new S3KmsEnvError(
-    "NO_CREDENTIALS",
-    "no AWS credentials found (environment, profile, web identity, ECS or EC2 role): " +
-      "give the container a role or set AWS_PROFILE",
-  );
-}
+export type CredentialSource = (() => Promise<AwsCredentialIdentity>) & {
+  /** The environment it reads, for naming a slow source. */
+  readonly env?: Env;
+  /** Which provider answered, once one has (for --debug). */
+  readonly describe?: () => string | undefined;
+};
 
 /**
  * Static keys from the environment are read directly, exactly the variables
@@ -56,16 +26,21 @@ function credentialsMissing(): S3KmsEnvError {
  */
 export function credentialSource(env: Env): CredentialSource {
   let pending: Promise<AwsCredentialIdentity> | undefined;
-  return () => (pending ??= load(env));
+  let used: string | undefined;
+  const get = () =>
+    (pending ??= load(env).then((creds) => {
+      used = credentialSourceName(creds, env);
+      return creds;
+    }));
+  return Object.assign(get, { env, describe: () => used });
 }
 
 /** Whether a profile could supply credentials (the default chain tries those first). */
 function profilesPossible(env: Env): boolean {
-  if (env.AWS_PROFILE) return true;
-  const aws = join(env.HOME || homedir(), ".aws");
   return (
-    existsSync(env.AWS_CONFIG_FILE || join(aws, "config")) ||
-    existsSync(env.AWS_SHARED_CREDENTIALS_FILE || join(aws, "credentials"))
+    Boolean(env.AWS_PROFILE) ||
+    existsSync(configFilePath(env)) ||
+    existsSync(credentialsFilePath(env))
   );
 }
 
@@ -125,11 +100,11 @@ function killCredentialProcesses(): void {
   }
 }
 
-function credentialsLate(deadline: Deadline): S3KmsEnvError {
+function credentialsLate(deadline: Deadline, env: Env): S3KmsEnvError {
   killCredentialProcesses();
   return new S3KmsEnvError(
     "TIMEOUT",
-    `no AWS credentials within ${deadline.timeoutMs} ms: the credential source did not answer; ` +
+    `no AWS credentials within ${deadline.timeoutMs} ms: ${slowCredentialSource(env)}; ` +
       `check the container's role or raise --timeout`,
   );
 }
@@ -139,7 +114,9 @@ export function credentialsWithin(
   source: CredentialSource,
   deadline: Deadline,
 ): Promise<AwsCredentialIdentity> {
-  return beforeDeadline(source(), deadline.signal, () => credentialsLate(deadline));
+  return beforeDeadline(source(), deadline.signal, () =>
+    credentialsLate(deadline, source.env ?? {}),
+  );
 }
 
 async function directProvider(env: Env): Promise<AwsCredentialIdentity | undefined> {
@@ -176,7 +153,8 @@ async function load(env: Env): Promise<AwsCredentialIdentity> {
   const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
   try {
     return await defaultProvider({ logger: silentLogger })();
-  } catch {
-    throw credentialsMissing();
+  } catch (err) {
+    // The chain says only "Could not load credentials from any providers": name the cause.
+    throw await credentialFailure(err, env);
   }
 }

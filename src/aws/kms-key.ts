@@ -1,7 +1,11 @@
 // KMS lookups: a --kms-key-id alias resolved to the key ARN that S3 reports
 // (key ids and key ARNs need no call; only aliases load the KMS client), and
 // whether a key is AWS-managed (verify).
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { credentialsWithin, silentLogger, type CredentialSource } from "./config";
+import { agentsFor } from "./agents";
+import { awsServiceUrl } from "./endpoint";
+import type { ResolvedAws } from "./resolve";
 import { S3KmsEnvError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";
@@ -9,6 +13,8 @@ import { serverText } from "../log";
 export interface KmsAccess {
   readonly region: string;
   readonly endpoint: URL | undefined;
+  /** FIPS, dual-stack, CA bundle and proxy. */
+  readonly aws: ResolvedAws;
   readonly credentials: CredentialSource;
   /** The lookup, its retries and the credentials share it (exec: the start's one deadline). */
   readonly deadline: Deadline;
@@ -91,9 +97,16 @@ export async function describeKey(
   // the abort signal, and its failure would read as a KMS one.
   const credentials = await credentialsWithin(kms.credentials, kms.deadline);
   const { KMSClient, DescribeKeyCommand } = await import("@aws-sdk/client-kms");
+  const target = kms.endpoint ?? awsServiceUrl("kms", kms.region);
   const client = new KMSClient({
     region: kms.region,
     ...(kms.endpoint ? { endpoint: kms.endpoint.href } : {}),
+    useFipsEndpoint: kms.aws.useFips.value,
+    useDualstackEndpoint: kms.aws.useDualstack.value,
+    requestHandler: new NodeHttpHandler({
+      ...(await agentsFor(target, kms.aws)),
+      logger: silentLogger,
+    }),
     credentials,
     // The SDK's retry strategy, with as many attempts as the deadline leaves time for.
     maxAttempts: 10,

@@ -1,18 +1,25 @@
-// The AWS settings every command runs with: region, endpoints, credentials,
-// the deadline, and the trusted and write keys, with aliases resolved through
-// KMS at most once per run. One resolution for exec and ops alike; the CLI
-// only parses the flags that feed it (cli/options.ts).
+// The AWS settings every command runs with: the standard ones (region,
+// endpoints, FIPS, dual-stack, addressing style, CA bundle, proxy: resolve.ts),
+// credentials, the deadline, and the trusted and write keys, with aliases
+// resolved through KMS at most once per run. One resolution for exec and ops
+// alike; the CLI only parses the flags that feed it (cli/options.ts).
 import { usageError } from "../errors";
 import { startDeadline, type Deadline } from "../deadline";
-import { credentialSource, resolveEndpoint, resolveRegion, type CredentialSource } from "./config";
+import type { Logger } from "../log";
+import { credentialSource, type CredentialSource } from "./config";
 import type { KmsAccess } from "./kms-key";
+import { requireRegion, resolveAwsSettings, type ResolvedAws } from "./resolve";
+import { settingsFields, type Trace } from "./trace";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** How S3 is reached, and within what limits. */
 export interface AwsSettings {
   readonly region: string;
+  /** The custom S3 endpoint, if any (for messages): the request's URL comes from `aws`. */
   readonly endpoint: URL | undefined;
+  /** The resolved standard settings (resolve.ts): endpoint, addressing, TLS, proxy. */
+  readonly aws: ResolvedAws;
   readonly credentials: CredentialSource;
   /** Largest object accepted, in bytes. */
   readonly maxBytes: number;
@@ -22,6 +29,8 @@ export interface AwsSettings {
   readonly deadline: Deadline;
   /** Attempts per request of the ops commands' SDK client; exec retries until the deadline. */
   readonly maxAttempts: number;
+  /** --debug's trace of endpoints, credentials and attempts (trace.ts). */
+  readonly trace?: Trace;
 }
 
 /** Key names as given: each list split on commas and white space, aliases unresolved. */
@@ -103,28 +112,45 @@ export async function writeKey(settings: Settings): Promise<string | undefined> 
   return spec === undefined ? undefined : (await settings.resolveKeys([spec]))[0];
 }
 
-/** What the command line decided: limits, the development opt-out and the key lists. */
+/**
+ * What the command line decided: limits, the development opt-out, the key
+ * lists, --addressing-style, and the logger (--debug traces the settings).
+ */
 export interface Choices {
   readonly timeoutMs: number;
   readonly maxBytes: number;
   readonly allowUnencrypted: boolean;
   readonly keys: KeySpecs;
+  readonly addressingStyle?: string | undefined;
+  readonly log?: Logger | undefined;
+}
+
+function endpointUrl(value: string | undefined): URL | undefined {
+  return value === undefined ? undefined : new URL(value);
 }
 
 export async function resolveSettings(env: Env, choices: Choices): Promise<Settings> {
-  const region = await resolveRegion(env);
+  const aws = await resolveAwsSettings(env, { addressingStyle: choices.addressingStyle });
+  const { log } = choices;
+  const trace: Trace =
+    log?.level === "debug" ? (event, fields) => log.debug(event, fields) : undefined;
+  trace?.("aws settings", settingsFields(aws));
+  const region = requireRegion(aws);
   const s3: AwsSettings = {
     region,
-    endpoint: resolveEndpoint(env, "s3"),
+    aws,
+    endpoint: endpointUrl(aws.endpoints.s3?.value),
     credentials: credentialSource(env),
     timeoutMs: choices.timeoutMs,
     deadline: startDeadline(choices.timeoutMs),
     maxBytes: choices.maxBytes,
     maxAttempts: 3,
+    trace,
   };
   const kms: KmsAccess = {
     region,
-    endpoint: resolveEndpoint(env, "kms"),
+    aws,
+    endpoint: endpointUrl(aws.endpoints.kms?.value),
     credentials: s3.credentials,
     deadline: s3.deadline,
   };

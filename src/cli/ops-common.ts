@@ -52,6 +52,11 @@ export const OPS_OPTIONS = `Common options:
   --timeout DURATION       deadline for each request to S3, its body included (default 10s)
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
+  --addressing-style auto|path|virtual
+                           S3 addressing: auto is virtual host on AWS, path style for IP,
+                           localhost and single-label endpoints (http://minio:9000) and bucket
+                           names with dots [S3_KMS_ENV_ADDRESSING_STYLE; the profile's
+                           s3 = addressing_style]
   --json                   machine-readable output (never holds a value)
   --log-format text|json, -q | -v | --debug, -h, --help`;
 
@@ -110,8 +115,8 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   setLog(log);
   if (common.help) return showHelp(command);
   const args = command.args(positionals, values);
-  const settings = await settingsFrom(common, env);
-  const s3 = createS3Client(settings.s3);
+  const settings = await settingsFrom(common, env, log);
+  const s3 = await createS3Client(settings.s3);
   const allowNames = new Set(listValues(common["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES));
   try {
     return await command.run({ values, args, env, log, settings, s3, allowNames });

@@ -16,6 +16,7 @@ export const commonOptions = {
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean", short: "v" },
   debug: { type: "boolean" },
+  "addressing-style": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -30,6 +31,7 @@ export interface CommonValues {
   quiet?: boolean | undefined;
   verbose?: boolean | undefined;
   debug?: boolean | undefined;
+  "addressing-style"?: string | undefined;
 }
 
 /** The option a parseArgs message quotes: "'-q, --quiet'" → "--quiet". */
@@ -140,7 +142,11 @@ export function keySpecs(values: CommonValues, env: Env): KeySpecs {
   };
 }
 
-export async function settingsFrom(values: CommonValues, env: Env): Promise<Settings> {
+export async function settingsFrom(
+  values: CommonValues,
+  env: Env,
+  log?: Logger,
+): Promise<Settings> {
   const timeout = values.timeout ?? env.S3_KMS_ENV_TIMEOUT;
   const maxSize = values["max-size"] ?? env.S3_KMS_ENV_MAX_SIZE;
   return resolveSettings(env, {
@@ -148,6 +154,8 @@ export async function settingsFrom(values: CommonValues, env: Env): Promise<Sett
     maxBytes: maxSize === undefined ? DEFAULT_MAX_BYTES : parseSize(maxSize, "--max-size"),
     allowUnencrypted: values["insecure-allow-unencrypted"] === true,
     keys: keySpecs(values, env),
+    addressingStyle: values["addressing-style"],
+    log,
   });
 }
 

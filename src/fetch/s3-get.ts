@@ -2,7 +2,6 @@
 // parts (SigV4 signer, Node HTTP handler, standard retry strategy, checksum
 // algorithms) instead of the whole S3Client, whose load time would be paid on
 // every container start. No signing, hashing or retry logic of our own.
-import * as http from "node:http";
 import type * as https from "node:https";
 import type { TLSSocket } from "node:tls";
 import type { Readable } from "node:stream";
@@ -21,7 +20,10 @@ import type {
 } from "@smithy/types";
 import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
 import { credentialsWithin, silentLogger } from "../aws/config";
+import { agentsFor, type Agents } from "../aws/agents";
+import { s3EndpointFor } from "../aws/resolve";
 import type { AwsSettings } from "../aws/settings";
+import { endpointFields } from "../aws/trace";
 import { verifyChecksum } from "./checksum";
 import { s3ErrorFromResponse } from "./error-response";
 import type { S3Location } from "../s3/location";
@@ -43,30 +45,22 @@ export interface S3Object {
 }
 
 const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
-
-function requestFor(loc: S3Location, region: string, endpoint: URL | undefined): HttpRequest {
-  const base =
-    endpoint ??
-    new URL(`https://s3.${region}.amazonaws.com${region.startsWith("cn-") ? ".cn" : ""}`);
-  // Path style where a virtual host cannot work: IP or localhost endpoints
-  // (moto, MinIO) and bucket names with dots (they break the TLS wildcard).
-  const pathStyle =
-    IP_HOST.test(base.hostname) || base.hostname === "localhost" || loc.bucket.includes(".");
-  const hostname = pathStyle ? base.hostname : `${loc.bucket}.${base.hostname}`;
-  const basePath = base.pathname.replace(/\/$/, "");
+/** The bucket's URL from S3's endpoint rules (src/aws/endpoint.ts), then the key. */
+function requestFor(loc: S3Location, bucketUrl: URL): HttpRequest {
+  const { hostname } = bucketUrl;
+  const basePath = bucketUrl.pathname.replace(/\/$/, "");
   const keyPath = loc.key.split("/").map(encodeURIComponent).join("/");
-  const path = `${basePath}${pathStyle ? `/${encodeURIComponent(loc.bucket)}` : ""}/${keyPath}`;
-  const port = base.port ? Number(base.port) : undefined;
+  const path = `${basePath}/${keyPath}`;
+  const port = bucketUrl.port ? Number(bucketUrl.port) : undefined;
   return new HttpRequest({
     method: "GET",
-    protocol: base.protocol,
+    protocol: bucketUrl.protocol,
     hostname,
     ...(port === undefined ? {} : { port }),
     path,
     query: loc.versionId === undefined ? {} : { versionId: loc.versionId },
     headers: {
-      host: base.port ? `${hostname}:${base.port}` : hostname,
+      host: bucketUrl.port ? `${hostname}:${bucketUrl.port}` : hostname,
       "x-amz-content-sha256": EMPTY_SHA256,
       // Ask S3 for the object's stored checksum so the body can be checked.
       "x-amz-checksum-mode": "ENABLED",
@@ -124,7 +118,12 @@ class RetryableFailure extends Error {
   }
 }
 
-function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): RetryableFailure {
+function networkFailure(
+  err: unknown,
+  loc: S3Location,
+  config: S3GetConfig,
+  bucketUrl: URL,
+): RetryableFailure {
   const e = err as { name?: string; code?: string };
   // The handler names resets (ECONNRESET, EPIPE) "TimeoutError" too, keeping their code.
   if (e.name === "TimeoutError" && (e.code === undefined || e.code === "ETIMEDOUT")) {
@@ -133,7 +132,8 @@ function networkFailure(err: unknown, loc: S3Location, config: S3GetConfig): Ret
       new S3KmsEnvError("TIMEOUT", `${loc.uri}: S3 did not answer in time`),
     );
   }
-  const where = config.endpoint ? config.endpoint.host : `S3 in ${config.region}`;
+  // The host the request went to: with virtual-host style, the bucket's.
+  const where = config.endpoint ? bucketUrl.host : `S3 in ${config.region}`;
   const why = serverText(e.code ?? e.name ?? "network error");
   return new RetryableFailure(
     "TRANSIENT",
@@ -157,15 +157,16 @@ async function attempt(
   handler: NodeHttpHandler,
   signer: SignatureV4,
   loc: S3Location,
+  bucketUrl: URL,
   config: S3GetConfig,
   signal: AbortSignal,
 ): Promise<S3Object> {
-  const signed = await signer.sign(requestFor(loc, config.region, config.endpoint));
+  const signed = await signer.sign(requestFor(loc, bucketUrl));
   let response: HttpResponse;
   try {
     ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
   } catch (err) {
-    throw networkFailure(err, loc, config);
+    throw networkFailure(err, loc, config, bucketUrl);
   }
   const stream = response.body as Readable;
   if (response.statusCode >= 300) {
@@ -185,7 +186,7 @@ async function attempt(
     );
   } catch (err) {
     if (err instanceof S3KmsEnvError) throw err;
-    throw networkFailure(err, loc, config);
+    throw networkFailure(err, loc, config, bucketUrl);
   }
   return {
     body,
@@ -213,16 +214,17 @@ function handshakeTimeoutMs(config: S3GetConfig): number {
 }
 
 /**
- * A real agent only when requests will use TLS; a stand-in the handler never
- * sends through otherwise. The handler's connection timeout ends at the TCP
- * `connect`, so a server that accepts TCP and never finishes the handshake
- * would hold the attempt until --timeout: this agent bounds the handshake by
- * the same per-attempt connect timeout and fails the socket as ETIMEDOUT,
- * which the retry strategy takes as transient, leaving a second attempt its chance.
+ * The handler's connection timeout ends at the TCP `connect`, so a server
+ * that accepts TCP and never finishes the handshake would hold the attempt
+ * until --timeout: this bounds the handshake of the direct https agent
+ * (aws/agents.ts) by the per-attempt handshake bound and fails the socket as
+ * ETIMEDOUT, which the retry strategy takes as transient, leaving a second
+ * attempt its chance. An http endpoint's stand-in and a proxy's tunnel
+ * agent are left as they are.
  */
-function httpsAgentFor(endpoint: URL | undefined, handshakeBound: () => number): https.Agent {
-  if (endpoint?.protocol === "http:") return { destroy() {} } as unknown as https.Agent;
-  const agent = new (process.getBuiltinModule("node:https").Agent)({ keepAlive: true });
+function boundHandshakes(agents: Agents, target: URL, handshakeBound: () => number): https.Agent {
+  const agent = agents.httpsAgent;
+  if (target.protocol !== "https:" || agents.proxy !== undefined) return agent;
   type CreateConnection = (this: https.Agent, ...args: unknown[]) => TLSSocket;
   const createConnection = (agent as unknown as { createConnection: CreateConnection })
     .createConnection;
@@ -304,15 +306,16 @@ function retryStrategy(deadline: Deadline): StandardRetryStrategy {
   });
 }
 
-function createHandler(config: S3GetConfig): NodeHttpHandler {
+function createHandler(config: S3GetConfig, agents: Agents, target: URL): NodeHttpHandler {
   return new NodeHttpHandler({
     connectionTimeout: connectTimeoutMs(config),
     requestTimeout: config.timeoutMs,
     throwOnRequestTimeout: true,
     // Our own agents: the handler would otherwise import node:http through
     // Node's ESM loader, and load TLS for an http endpoint.
-    httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: httpsAgentFor(config.endpoint, () => handshakeTimeoutMs(config)),
+    // (aws/agents.ts: TLS only for https, the proxy agent only when a proxy applies.)
+    httpAgent: agents.httpAgent,
+    httpsAgent: boundHandshakes(agents, target, () => handshakeTimeoutMs(config)),
     logger: silentLogger,
   });
 }
@@ -361,15 +364,21 @@ export class LoadedCryptoSha256 implements Checksum {
 /** Fetch one object: retries with backoff until the start's deadline. */
 export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S3Object> {
   const { deadline } = config;
+  const endpoint = s3EndpointFor(config.aws, loc.bucket);
+  const bucketUrl = new URL(endpoint.url);
   const credentials = await credentialsWithin(config.credentials, deadline);
-  const handler = createHandler(config);
+  const agents = await agentsFor(bucketUrl, config.aws);
+  const { trace } = config;
+  trace?.("s3 request", endpointFields(loc.uri, endpoint, agents.proxy));
+  trace?.("credentials", { source: config.credentials.describe?.() });
+  const handler = createHandler(config, agents, bucketUrl);
   const signer = new SignatureV4({
     service: "s3",
-    region: config.region,
+    region: endpoint.signingRegion,
     credentials,
     // Over http, the pure-JS SHA-256: node:crypto would cost ~4 ms to load for
     // a few HMACs. Over https, TLS has loaded it already.
-    sha256: config.endpoint?.protocol === "http:" ? Sha256Js : LoadedCryptoSha256,
+    sha256: bucketUrl.protocol === "http:" ? Sha256Js : LoadedCryptoSha256,
     uriEscapePath: false,
     applyChecksum: false,
   });
@@ -379,19 +388,28 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   // next one short, that is still the cause worth reporting (a 503, say),
   // not the deadline itself.
   let lastCause: S3KmsEnvError | undefined;
+  let attempts = 0;
   try {
     for (;;) {
+      attempts += 1;
       try {
-        const result = await attempt(handler, signer, loc, config, deadline.signal);
+        const result = await attempt(handler, signer, loc, bucketUrl, config, deadline.signal);
+        trace?.("attempt", { uri: loc.uri, attempt: attempts, result: "ok" });
         retry.recordSuccess(token);
         return result;
       } catch (err) {
+        trace?.("attempt", {
+          uri: loc.uri,
+          attempt: attempts,
+          result: err instanceof RetryableFailure ? err.final.code : traceCode(err),
+        });
         if (deadline.signal.aborted) throw lastCause ?? deadlineExceeded(loc, config);
         if (!(err instanceof RetryableFailure)) throw err;
         lastCause = err.final;
         if (deadline.remainingMs() < attemptReserveMs(deadline)) throw err.final;
         // The strategy sleeps its backoff inside this call, or refuses (its
         // retry budget is spent): either way the failure that caused it stands.
+        const backoffStart = Date.now();
         try {
           token = await beforeDeadline(
             retry.refreshRetryTokenForRetry(token, { errorType: err.errorType }),
@@ -401,11 +419,20 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
         } catch {
           throw err.final;
         }
+        trace?.("retry", {
+          uri: loc.uri,
+          attempt: attempts + 1,
+          delay_ms: Date.now() - backoffStart,
+        });
       }
     }
   } finally {
     handler.destroy();
   }
+}
+
+function traceCode(err: unknown): string {
+  return err instanceof S3KmsEnvError ? err.code : "error";
 }
 
 function deadlineExceeded(loc: S3Location, config: S3GetConfig): S3KmsEnvError {

@@ -15,7 +15,10 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { agentsFor } from "../aws/agents";
 import { silentLogger } from "../aws/config";
+import { awsServiceUrl } from "../aws/endpoint";
+import { forcePathStyle, requireRegion } from "../aws/resolve";
 import type { AwsSettings } from "../aws/settings";
 import { beforeDeadline } from "../deadline";
 import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
@@ -32,19 +35,7 @@ import type {
   Written,
 } from "./s3";
 
-export type OpsConfig = Pick<
-  AwsSettings,
-  "region" | "endpoint" | "credentials" | "timeoutMs" | "maxAttempts"
->;
-
-const IP_HOST = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
-
-/** Path style where a virtual host cannot work (moto, MinIO), as exec's GET does. */
-function pathStyle(endpoint: URL | undefined): boolean {
-  return (
-    endpoint !== undefined && (IP_HOST.test(endpoint.hostname) || endpoint.hostname === "localhost")
-  );
-}
+export type OpsConfig = Pick<AwsSettings, "aws" | "credentials" | "timeoutMs" | "maxAttempts">;
 
 interface SdkError {
   readonly name?: string;
@@ -159,12 +150,23 @@ function listed(v: Listed, deleteMarker: boolean): ListedVersion {
   };
 }
 
-/** For ops, --timeout bounds each request (a rekey of many objects has no overall deadline). */
-export function createS3Client(config: OpsConfig): OpsS3 {
-  const client = new S3Client({
-    region: config.region,
-    ...(config.endpoint ? { endpoint: config.endpoint.href } : {}),
-    forcePathStyle: pathStyle(config.endpoint),
+/**
+ * The SDK's client, from the same settings as exec's GET (the oracle test,
+ * test/unit/aws/resolve.test.ts, checks both land on the same URL).
+ */
+export async function sdkS3Client(config: OpsConfig): Promise<S3Client> {
+  const { aws } = config;
+  const region = requireRegion(aws);
+  const endpoint = aws.endpoints.s3?.value;
+  // The agents' TLS and proxy depend only on the scheme and host; any bucket's URL tells them.
+  const target = endpoint ? new URL(endpoint) : awsServiceUrl("s3", region);
+  return new S3Client({
+    region,
+    ...(endpoint ? { endpoint } : {}),
+    // What exec's request uses, from the same settings: the SDK's rules do the rest.
+    forcePathStyle: forcePathStyle(aws),
+    useFipsEndpoint: aws.useFips.value,
+    useDualstackEndpoint: aws.useDualstack.value,
     credentials: config.credentials,
     maxAttempts: config.maxAttempts,
     logger: silentLogger,
@@ -172,9 +174,15 @@ export function createS3Client(config: OpsConfig): OpsS3 {
       connectionTimeout: Math.min(3000, config.timeoutMs),
       requestTimeout: config.timeoutMs,
       throwOnRequestTimeout: true,
+      ...(await agentsFor(target, aws)),
       logger: silentLogger,
     }),
   });
+}
+
+/** For ops, --timeout bounds each request (a rekey of many objects has no overall deadline). */
+export async function createS3Client(config: OpsConfig): Promise<OpsS3> {
+  const client = await sdkS3Client(config);
   const { timeoutMs } = config;
 
   /**

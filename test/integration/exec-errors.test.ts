@@ -406,7 +406,7 @@ describe("credentials and region", () => {
     expectFailure(
       result,
       "NO_REGION",
-      "no AWS region configured: set AWS_REGION or a region in the AWS profile",
+      "no AWS region configured: set AWS_REGION, or region in profile default",
     );
   });
 });

@@ -1,4 +1,4 @@
-// The five env-file readers of test/unit/envfile-readers.test.ts, each run on
+// The five env-file readers of test/unit/envfile/readers.test.ts, each run on
 // the exact bytes of a case, and the README table made from their results.
 // dotenv and ours run in-process; python-dotenv and the Go oracle
 // (test/oracles/envfile: docker's and Compose's own parsers) run once each

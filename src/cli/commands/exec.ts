@@ -183,7 +183,7 @@ async function prepare(
   { locations, command, values, env, policy, trusted }: ExecRequest,
   log: Logger,
 ): Promise<ExecPlan> {
-  const settings = await settingsFrom(values, env);
+  const settings = await settingsFrom(values, env, log);
   const encryption: EncryptionPolicy = {
     allowUnencrypted: settings.allowUnencrypted,
     trustedKeys: trusted && (await settings.resolveKeys(trusted)),
@@ -263,6 +263,11 @@ Trust and source options:
   --timeout DURATION       overall deadline for fetching, retries included (default 10s)
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
+  --addressing-style auto|path|virtual
+                           S3 addressing: auto is virtual host on AWS, path style for IP,
+                           localhost and single-label endpoints (http://minio:9000) and bucket
+                           names with dots [S3_KMS_ENV_ADDRESSING_STYLE; the profile's
+                           s3 = addressing_style]
   --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
   -q, --quiet | -v, --verbose | --debug
                            log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]

@@ -9,6 +9,8 @@ describe("exitCodeFor: the one table from an error's code to the exit code", () 
     ["NO_SUCH_KEY", 125],
     ["ENV_TOO_LARGE", 125],
     ["CONFLICT", 125],
+    ["NO_PROFILE", 125],
+    ["AWS_CONFIG", 125],
   ] as const)("%s exits %i", (code: ErrorCode, exit) => {
     expect(exitCodeFor(new S3KmsEnvError(code, "x"))).toBe(exit);
   });

@@ -4,7 +4,7 @@
 // line number, never a third meaning; expected.json records what each reader
 // really does, and the README's "Env file syntax" table is made from it.
 // After a reader update or a corpus change, rewrite both and review the diff:
-//   UPDATE_READERS=1 npx jest test/unit/envfile-readers.test.ts
+//   UPDATE_READERS=1 npx jest test/unit/envfile/readers.test.ts
 // Needs python-dotenv and Go with the oracle's modules (scripts/setup.sh).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";

@@ -1,0 +1,101 @@
+// HTTPS_PROXY / HTTP_PROXY / NO_PROXY (and their lower-case forms, which win,
+// as in curl and the AWS CLI's urllib). Which proxy a URL takes is decided
+// here, purely; the proxy agent (https-proxy-agent, a build vendor file) is
+// loaded only when a proxy applies, so a start without one never compiles it.
+import type { Agent, ClientRequest } from "node:http";
+import type { Socket } from "node:net";
+import type { AgentConnectOpts } from "agent-base";
+import type { PeerCertificate, SecureContextOptions } from "node:tls";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function variable(env: Env, name: string): string | undefined {
+  return env[name.toLowerCase()] || env[name] || undefined;
+}
+
+function ipv4(text: string): number | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) < 256)) {
+    return undefined;
+  }
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+
+function inCidr(host: string, entry: string): boolean {
+  const [base = "", bits = ""] = entry.split("/");
+  const ip = ipv4(host);
+  const net = ipv4(base);
+  const prefix = Number(bits);
+  if (ip === undefined || net === undefined || !/^\d+$/.test(bits) || prefix > 32) return false;
+  const size = 2 ** (32 - prefix);
+  return Math.floor(ip / size) === Math.floor(net / size);
+}
+
+/** Whether NO_PROXY exempts the URL: `*`, a host or domain (leading dot optional), host:port, an IPv4 CIDR. */
+export function bypassesProxy(target: URL, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  return noProxy
+    .split(/[\s,]+/)
+    .filter((e) => e !== "")
+    .some((raw) => {
+      const entry = raw.toLowerCase();
+      if (entry === "*") return true;
+      if (entry.includes("/")) return inCidr(host, entry);
+      const m = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\]$/g, ""));
+      const name = (m?.[1] ?? "").replace(/^\*?\./, "");
+      if (m?.[2] !== undefined && m[2] !== port) return false;
+      return name !== "" && (host === name || host.endsWith(`.${name}`));
+    });
+}
+
+/** The proxy URL a request to `target` goes through, or undefined for a direct connection. */
+export function proxyFor(target: URL, env: Env): URL | undefined {
+  const raw =
+    target.protocol === "https:" ? variable(env, "HTTPS_PROXY") : variable(env, "HTTP_PROXY");
+  if (!raw || bypassesProxy(target, variable(env, "NO_PROXY"))) return undefined;
+  try {
+    // "proxy:3128" without a scheme, as curl accepts it.
+    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The proxy as it can be shown: scheme, host and port, never its user or password. */
+export function proxyLabel(proxy: URL): string {
+  return `${proxy.protocol}//${proxy.host}`;
+}
+
+/**
+ * An agent that tunnels through the proxy with CONNECT (for http and https
+ * targets alike), then does TLS to the target itself with `tls` (the CA
+ * bundle, if any): the proxy never sees the request.
+ */
+export async function proxyAgent(
+  proxy: URL,
+  tls: Pick<SecureContextOptions, "ca">,
+  keepAlive: boolean,
+): Promise<Agent> {
+  const { HttpsProxyAgent } = await import("https-proxy-agent");
+  // The agent's own options configure the connection to the proxy; the TLS
+  // connection to the target inside the tunnel takes the request's options,
+  // to which the CA bundle is added here.
+  class TunnelAgent extends HttpsProxyAgent<string> {
+    override connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
+      if (!opts.secureEndpoint) return super.connect(req, opts);
+      // The agent drops `host` before its TLS upgrade, so Node would check the
+      // certificate against "localhost": check it against the real target.
+      const host = opts.host ?? "";
+      const { checkServerIdentity } = process.getBuiltinModule("node:tls");
+      return super.connect(req, {
+        ...opts,
+        ...tls,
+        checkServerIdentity: (_name: string, cert: PeerCertificate) =>
+          checkServerIdentity(host, cert),
+      });
+    }
+  }
+  return new TunnelAgent(proxy, { keepAlive });
+}

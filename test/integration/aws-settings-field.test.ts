@@ -1,0 +1,235 @@
+// The AWS settings people already have, against real servers on loopback:
+// a custom endpoint reached by a host name (an /etc/hosts entry in a private
+// mount namespace), a TLS endpoint with a private CA (AWS_CA_BUNDLE, a
+// profile's ca_bundle), an HTTP CONNECT proxy of the test's own that records
+// what went through it, and profile files in a temp HOME — for exec and get.
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execEnv } from "../support/exec";
+import { motoUrl } from "../support/moto";
+import { canary, opsWorld, type OpsWorld } from "../support/ops";
+import { expectNoLeak, runCli, type RunCliOptions } from "../support/run-cli";
+import { startTlsProxy, type TlsProxy } from "../support/tls-proxy";
+
+let world: OpsWorld;
+let uri: string;
+let tls: TlsProxy;
+const secret = canary("field");
+const motoPort = () => new URL(motoUrl()).port;
+
+beforeAll(async () => {
+  world = await opsWorld("field");
+  await world.aws.putEnvObject(world.bucket, "app.env", `FIELD_SECRET=${secret}\n`, {
+    sse: "aws:kms",
+    kmsKeyId: world.key.arn,
+  });
+  uri = `s3://${world.bucket}/app.env`;
+  tls = await startTlsProxy(motoUrl());
+});
+afterAll(async () => {
+  await tls.close();
+  world.aws.destroy();
+});
+
+/** A HOME with ~/.aws/config holding `config`. */
+function home(config: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-field-"));
+  mkdirSync(path.join(dir, ".aws"));
+  writeFileSync(path.join(dir, ".aws", "config"), config);
+  return dir;
+}
+
+/** Runs the CLI with `minio` resolving to 127.0.0.1 (its own /etc/hosts, in a private mount namespace). */
+function withHostName(): RunCliOptions["wrapper"] {
+  const dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-hosts-"));
+  const hosts = path.join(dir, "hosts");
+  writeFileSync(hosts, "127.0.0.1 localhost minio\n");
+  return [
+    "unshare",
+    "--mount",
+    "--map-root-user",
+    "sh",
+    "-c",
+    'mount --bind "$0" /etc/hosts && exec "$@"',
+    hosts,
+  ];
+}
+
+async function expectExecReads(options: RunCliOptions): Promise<void> {
+  const env = await execEnv({ ...options, sources: [uri] });
+  expect(env.FIELD_SECRET).toBe(secret);
+}
+
+async function expectGetReads(options: RunCliOptions): Promise<void> {
+  const result = await runCli(["get", "-q", uri], options);
+  expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({ exitCode: 0, stderr: "" });
+  expect(result.stdout).toBe(`FIELD_SECRET bytes=${secret.length}\n`);
+  expectNoLeak(result, [secret]);
+}
+
+describe("a custom endpoint named by a host name (docker-compose style)", () => {
+  const options = (): RunCliOptions => ({
+    endpoint: `http://minio:${motoPort()}`,
+    wrapper: withHostName(),
+  });
+  test("exec reads through http://minio:PORT (path style)", () => expectExecReads(options()));
+  test("get reads through http://minio:PORT (path style)", () => expectGetReads(options()));
+
+  test("--addressing-style virtual sends bucket.minio, which does not resolve, and names that host", async () => {
+    const result = await runCli(
+      ["exec", "-q", "--addressing-style", "virtual", "--timeout", "2s", uri, "--", "/bin/true"],
+      options(),
+    );
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(
+      new RegExp(`cannot reach ${world.bucket}\\.minio:${motoPort()} \\((ENOTFOUND|EAI_AGAIN)\\)`),
+    );
+  });
+});
+
+describe("profile files in a temp HOME", () => {
+  const profile = (config: string): RunCliOptions => ({
+    env: { HOME: home(config), AWS_ENDPOINT_URL: undefined, AWS_REGION: undefined },
+    wrapper: withHostName(),
+  });
+  const viaEndpointUrl = () =>
+    profile(`[default]\nregion = us-east-1\nendpoint_url = http://minio:${motoPort()}\n`);
+  const viaServices = () =>
+    profile(
+      `[default]\nregion = us-east-1\nservices = local\n` +
+        `[services local]\ns3 =\n  endpoint_url = http://minio:${motoPort()}\n`,
+    );
+  test("exec: profile endpoint_url and region", () => expectExecReads(viaEndpointUrl()));
+  test("get: profile endpoint_url and region", () => expectGetReads(viaEndpointUrl()));
+  test("exec: a services section", () => expectExecReads(viaServices()));
+  test("get: a services section", () => expectGetReads(viaServices()));
+
+  test("exec and get: AWS_DEFAULT_REGION alone is enough", async () => {
+    const options = { env: { AWS_REGION: undefined, AWS_DEFAULT_REGION: "us-east-1" } };
+    await expectExecReads(options);
+    await expectGetReads(options);
+  });
+
+  test("addressing_style = path in the profile's s3 section", async () => {
+    const options = profile(
+      `[default]\nregion = us-east-1\nendpoint_url = http://127.0.0.1:${motoPort()}\n` +
+        `s3 =\n  addressing_style = path\n`,
+    );
+    await expectExecReads(options);
+    await expectGetReads(options);
+  });
+});
+
+describe("a TLS endpoint with a private CA", () => {
+  test("without the CA: refused, naming the certificate problem", async () => {
+    const result = await runCli(["get", "-q", uri], { endpoint: tls.url });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/);
+  });
+  const bundle = (): RunCliOptions => ({ endpoint: tls.url, env: { AWS_CA_BUNDLE: tls.caFile } });
+  test("exec trusts AWS_CA_BUNDLE", () => expectExecReads(bundle()));
+  test("get trusts AWS_CA_BUNDLE", () => expectGetReads(bundle()));
+  const profileBundle = (): RunCliOptions => ({
+    endpoint: tls.url,
+    env: { HOME: home(`[default]\nca_bundle = ${tls.caFile}\n`) },
+  });
+  test("exec trusts a profile's ca_bundle", () => expectExecReads(profileBundle()));
+  test("get trusts a profile's ca_bundle", () => expectGetReads(profileBundle()));
+
+  test("a missing bundle file is named, with where it came from", async () => {
+    const result = await runCli(["get", "-q", uri], {
+      endpoint: tls.url,
+      env: { AWS_CA_BUNDLE: "/nonexistent/ca.pem" },
+    });
+    expect(result.stderr).toBe(
+      "s3-kms-env: error: cannot read the CA bundle /nonexistent/ca.pem from AWS_CA_BUNDLE (ENOENT) (code=AWS_CONFIG)\n",
+    );
+  });
+});
+
+interface ConnectProxy {
+  readonly url: string;
+  /** host:port of every CONNECT that went through. */
+  readonly tunnels: string[];
+  close(): Promise<void>;
+}
+
+async function startConnectProxy(): Promise<ConnectProxy> {
+  const tunnels: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    const target = req.url ?? "";
+    tunnels.push(target);
+    const [host = "", port = ""] = target.split(":");
+    sockets.add(client);
+    const upstream = net.connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tunnels,
+    close: () =>
+      new Promise((resolve) => {
+        // Tunnels are not the server's connections any more: end them too.
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe("an HTTP CONNECT proxy", () => {
+  let proxy: ConnectProxy;
+  beforeEach(async () => {
+    proxy = await startConnectProxy();
+  });
+  afterEach(() => proxy.close());
+  const tlsPort = () => new URL(tls.url).port;
+
+  test.each(["exec", "get"])("%s: HTTPS_PROXY carries the TLS connection", async (command) => {
+    const options = {
+      endpoint: tls.url,
+      env: { AWS_CA_BUNDLE: tls.caFile, HTTPS_PROXY: proxy.url },
+    };
+    await (command === "exec" ? expectExecReads(options) : expectGetReads(options));
+    expect(proxy.tunnels).toContain(`127.0.0.1:${tlsPort()}`);
+  });
+
+  test.each(["exec", "get"])("%s: https_proxy (lower case) too", async (command) => {
+    const options = {
+      endpoint: tls.url,
+      env: { AWS_CA_BUNDLE: tls.caFile, https_proxy: proxy.url },
+    };
+    await (command === "exec" ? expectExecReads(options) : expectGetReads(options));
+    expect(proxy.tunnels).toContain(`127.0.0.1:${tlsPort()}`);
+  });
+
+  test.each(["exec", "get"])("%s: HTTP_PROXY for an http endpoint", async (command) => {
+    const options = { env: { HTTP_PROXY: proxy.url } };
+    await (command === "exec" ? expectExecReads(options) : expectGetReads(options));
+    expect(proxy.tunnels).toContain(`127.0.0.1:${motoPort()}`);
+  });
+
+  test.each(["exec", "get"])("%s: NO_PROXY keeps the endpoint direct", async (command) => {
+    const options = {
+      endpoint: tls.url,
+      env: { AWS_CA_BUNDLE: tls.caFile, HTTPS_PROXY: proxy.url, NO_PROXY: "localhost,127.0.0.1" },
+    };
+    await (command === "exec" ? expectExecReads(options) : expectGetReads(options));
+    expect(proxy.tunnels).toEqual([]);
+  });
+});
