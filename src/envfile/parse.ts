@@ -244,8 +244,30 @@ function checkLookalikes(
   }
 }
 
+/** Where one entry sits in the file's text: its first line's start to its end. */
+export interface EntrySpan {
+  readonly name: string;
+  /** Index of the first character of the entry's first line. */
+  readonly start: number;
+  /** Index of the newline (or end of text) that ends the entry. */
+  readonly end: number;
+}
+
+/** The parse, with the decoded text and where each entry sits in it (set and unset keep the rest). */
+export interface EnvLayout extends ParsedEnv {
+  /** The text as parsed: BOM removed, newlines normalised to \n. */
+  readonly text: string;
+  readonly spans: readonly EntrySpan[];
+}
+
 export function parseEnvFile(bytes: Uint8Array, where: string, maxBytes: number): ParsedEnv {
+  const { vars, duplicates, literal } = parseEnvLayout(bytes, where, maxBytes);
+  return { vars, duplicates, literal };
+}
+
+export function parseEnvLayout(bytes: Uint8Array, where: string, maxBytes: number): EnvLayout {
   const text = decode(bytes, where, maxBytes);
+  const spans: EntrySpan[] = [];
   const vars = new Map<string, string>();
   const duplicates: string[] = [];
   const literal = new Set<string>();
@@ -261,6 +283,7 @@ export function parseEnvFile(bytes: Uint8Array, where: string, maxBytes: number)
       continue;
     }
     const entry = readEntry(c, line);
+    spans.push({ name: entry.name, start: pos, end: entry.end });
     collectLookalikes(c, entry, lookalikes);
     if (vars.has(entry.name)) {
       duplicates.push(entry.name);
@@ -273,5 +296,5 @@ export function parseEnvFile(bytes: Uint8Array, where: string, maxBytes: number)
     pos = entry.end + 1;
   }
   checkLookalikes(where, lookalikes, vars);
-  return { vars, duplicates, literal };
+  return { vars, duplicates, literal, text, spans };
 }

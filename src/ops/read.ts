@@ -3,7 +3,7 @@
 // zeroed once parsed.
 import type { OpsS3 } from "./s3";
 import { hasCode } from "../errors";
-import { parseEnvFile, type ParsedEnv } from "../envfile/parse";
+import { parseEnvFile, parseEnvLayout, type EnvLayout, type ParsedEnv } from "../envfile/parse";
 import type { S3Location } from "../s3/location";
 import { verifyEncryption, type EncryptionPolicy } from "../s3/encryption";
 import type { ObjectFacts, StoredObject } from "./s3";
@@ -45,6 +45,20 @@ export async function loadEnv(
     const parsed = parseEnvFile(body, loc.uri, options.maxBytes);
     const text = keepText ? body.toString("utf8").replace(/^\uFEFF/, "") : undefined;
     return { ...facts, ...parsed, text };
+  } finally {
+    body.fill(0);
+  }
+}
+
+/** The parse with the text and where each entry sits (set and unset keep the rest of the text). */
+export async function loadEnvLayout(
+  s3: OpsS3,
+  loc: S3Location,
+  options: ReadOptions,
+): Promise<ObjectFacts & EnvLayout> {
+  const { body, ...facts } = await readVerified(s3, loc, options);
+  try {
+    return { ...facts, ...parseEnvLayout(body, loc.uri, options.maxBytes) };
   } finally {
     body.fill(0);
   }

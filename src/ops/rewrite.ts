@@ -3,14 +3,15 @@
 // conditional on the ETag that was read (If-None-Match: * when creating);
 // when S3 answers that the object changed meanwhile, the change is
 // re-applied to a fresh read, a bounded number of times. The object keeps
-// its KMS key and bucket-key setting.
+// its KMS key and bucket-key setting, and its text stays as written
+// (comments, blank lines, `export `, order: envfile/update.ts).
 import type { OpsS3 } from "./s3";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hasCode, S3KmsEnvError } from "../errors";
 import type { ParsedEnv } from "../envfile/parse";
-import { serializeEnv } from "../envfile/serialize";
+import { updateEnvText } from "../envfile/update";
 import { parseForExec } from "./exec-policy";
-import { ifExists, loadEnv, type ReadOptions } from "./read";
+import { ifExists, loadEnvLayout, type ReadOptions } from "./read";
 import { keptEncryption, unchangedSince } from "./object";
 import type { Encrypt, Written } from "./s3";
 import type { S3Location } from "../s3/location";
@@ -38,9 +39,20 @@ function sameVars(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>
   return a.size === b.size && [...a].every(([name, value]) => b.get(name) === value);
 }
 
-/** Every value with a $ is one exec --expand leaves alone. */
-function dollarsLiteral(env: ParsedEnv): boolean {
-  return [...env.vars].every(([name, value]) => !value.includes("$") || env.literal.has(name));
+/**
+ * What exec --expand does is unchanged for the lines kept, and every value
+ * set with a $ is one it leaves alone.
+ */
+function expandsAsBefore(
+  before: ParsedEnv | undefined,
+  after: ParsedEnv,
+  vars: ReadonlyMap<string, string>,
+): boolean {
+  return [...vars].every(([name, value]) =>
+    before?.vars.get(name) === value
+      ? before.literal.has(name) === after.literal.has(name)
+      : !value.includes("$") || after.literal.has(name),
+  );
 }
 
 function gaveUp(loc: S3Location, attempts: number): S3KmsEnvError {
@@ -62,7 +74,7 @@ export async function updateEnv(
   change: Change,
 ): Promise<UpdateResult> {
   for (let attempt = 1; ; attempt++) {
-    const current = await ifExists(loadEnv(s3, loc, options));
+    const current = await ifExists(loadEnvLayout(s3, loc, options));
     const vars = new Map(current?.vars);
     change(vars);
     if (current === undefined && vars.size === 0) {
@@ -74,12 +86,17 @@ export async function updateEnv(
       return { versionId, etag, kmsKeyArn, ...outcome, changed: false };
     }
     const encrypt = keptEncryption(loc, current, options.create);
-    const body = Buffer.from(serializeEnv(vars));
+    const body = Buffer.from(
+      updateEnvText(
+        current ?? { vars: new Map(), literal: new Set(), duplicates: [], text: "", spans: [] },
+        vars,
+      ),
+    );
     try {
       const reread = parseForExec(body, loc.uri, options.maxBytes, options.allowNames);
       // The serializer's promise, checked on every write: what exec will read is
-      // what was set, with or without --expand (a value with a $ is literal).
-      if (!sameVars(reread.vars, vars) || !dollarsLiteral(reread)) {
+      // what was set, with or without --expand (a value set with a $ is literal).
+      if (!sameVars(reread.vars, vars) || !expandsAsBefore(current, reread, vars)) {
         throw new Error("serialized env file does not read back");
       }
       const written = await s3.putObject(loc, body, encrypt, unchangedSince(current));

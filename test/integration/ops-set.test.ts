@@ -54,7 +54,7 @@ describe("set", () => {
       stderr: "",
     });
     expect(stored).toMatchObject({
-      body: "A=10\nB='two words'\nC=three\n",
+      body: "# note\nA=10\nB='two words'\nC=three\n",
       serverSideEncryption: "aws:kms",
       kmsKeyId: world.key.arn,
     });
@@ -289,6 +289,25 @@ describe("set", () => {
     expect(result.stderr).toBe(
       `s3-kms-env: warn: bucket ${world.plainBucket} is not versioned: the previous content of ${uri} is gone for good (no undo). Enable versioning on the bucket\n`,
     );
+  });
+});
+
+describe("set and unset keep the file as written", () => {
+  test("comments, blank lines, export and order stay; a changed multi-line value is replaced whole; a new name goes last", async () => {
+    const secret = canary("kept");
+    const { key, uri } = await storedEnv(
+      `# database\nexport DB_HOST=db.internal\n\n# ${secret} in a comment\nCERT="line1\nline2"\nA=1 # trailing\n`,
+    );
+    const set = await runCli(["set", uri, "CERT=one", "NEW=x"]);
+    expect(set).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(await body(key)).toBe(
+      `# database\nexport DB_HOST=db.internal\n\n# ${secret} in a comment\nCERT=one\nA=1 # trailing\nNEW=x\n`,
+    );
+    const unset = await runCli(["unset", uri, "DB_HOST", "CERT"]);
+    expect(unset).toMatchObject({ exitCode: 0, stderr: "" });
+    expect(await body(key)).toBe(`# database\n\n# ${secret} in a comment\nA=1 # trailing\nNEW=x\n`);
+    expectNoLeak(set, [secret]);
+    expectNoLeak(unset, [secret]);
   });
 });
 

@@ -23,8 +23,9 @@ read; If-None-Match when creating). On a conflict it re-reads and re-applies, up
 key is named. NAME=@file takes the value from a file
 and NAME=- from stdin (one trailing newline removed), so secrets stay out of shell history;
 an empty file or stdin is refused (NAME= sets an empty value). NAME=@@text sets the literal
-value @text. The file is rewritten one NAME=value line per variable: comments are not kept
-(use edit).`,
+value @text. The rest of the file stays as written: comments, blank lines, "export " and the
+order of the other lines; a changed value is rewritten in place (a multi-line value whole),
+a new name is added at the end.`,
     example: [
       "s3-kms-env set s3://acme-config/prod/api.env DB_PASSWORD=@/run/secrets/db LOG_LEVEL=info",
     ],

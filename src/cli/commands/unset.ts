@@ -16,7 +16,8 @@ export const unsetCommand = opsCommand({
     summary: "remove variables from an env file",
     usage: "[options] s3://bucket/key NAME…",
     description: `Removes variables from the env file, with the same conflict-safe write as set. Names that
-are not in the file are reported and ignored.`,
+are not in the file are reported and ignored. Each removed name's line(s) go (every
+occurrence, a multi-line value whole); comments, blank lines and the other lines stay.`,
     example: ["s3-kms-env unset s3://acme-config/prod/api.env OLD_TOKEN"],
     options: `Options:
   --max-attempts N         writes tried before giving up on a busy object (default 10)
