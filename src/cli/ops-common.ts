@@ -9,6 +9,7 @@ import { createS3Client } from "../ops/s3-client";
 import type { OpsS3 } from "../ops/s3";
 import type { ReadOptions } from "../ops/read";
 import { isUnversioned } from "../ops/object";
+import { requireVersioning } from "../ops/versioning";
 import type { Encrypt } from "../ops/s3";
 import { parseS3Uri, type S3Location } from "../s3/location";
 import { trustedOrAny } from "../s3/encryption";
@@ -156,14 +157,36 @@ export function objectUri(uri: string): S3Location {
   return loc;
 }
 
+/** put's and set's (and unset's) --allow-unversioned. */
+export const versioningOptions = {
+  "allow-unversioned": { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export const VERSIONING_OPTIONS = `  --allow-unversioned      write to a bucket without versioning (or with it suspended); refused
+                           otherwise, checked before writing (s3:GetBucketVersioning): there a
+                           write replaces the previous content for good`;
+
+/** Refuses an unversioned bucket before anything is written, unless --allow-unversioned. */
+export async function checkVersioning(
+  values: { "allow-unversioned"?: boolean | undefined },
+  s3: OpsS3,
+  loc: S3Location,
+): Promise<void> {
+  if (values["allow-unversioned"] !== true) await requireVersioning(s3, loc);
+}
+
+/** After a write allowed by --allow-unversioned (or rollback's): there is no undo. */
 export function warnIfUnversioned(
   log: Logger,
   loc: S3Location,
   versionId: string | undefined,
+  created = false,
 ): void {
   if (isUnversioned(versionId)) {
     log.warn(
-      `bucket ${loc.bucket} is not versioned: the previous content of ${loc.uri} is gone for good (no undo). Enable versioning on the bucket`,
+      created
+        ? `bucket ${loc.bucket} is not versioned: ${loc.uri} keeps no history, so this write cannot be rolled back`
+        : `bucket ${loc.bucket} is not versioned: any previous content of ${loc.uri} is gone for good (no rollback)`,
     );
   }
 }

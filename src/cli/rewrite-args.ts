@@ -8,6 +8,7 @@ import {
   objectUri,
   readOptions,
   trustOptions,
+  versioningOptions,
   warnIfUnversioned,
   writeOptions,
 } from "./ops-common";
@@ -17,6 +18,7 @@ import { writeJson, writeOut } from "./output";
 export const updateOptions = {
   ...writeOptions,
   ...trustOptions,
+  ...versioningOptions,
   "max-attempts": { type: "string" },
 } as const;
 
@@ -59,7 +61,7 @@ export function reportUpdate(
   result: Omit<UpdateResult, "attempts" | "etag"> & { readonly attempts?: number },
   names: Readonly<Record<string, readonly string[]>>,
 ): Promise<void> {
-  if (result.changed) warnIfUnversioned(log, loc, result.versionId);
+  if (result.changed) warnIfUnversioned(log, loc, result.versionId, result.created);
   if (json) {
     return writeJson({
       uri: loc.uri,

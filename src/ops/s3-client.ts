@@ -7,6 +7,7 @@
 // classified by the one table in s3/errors.ts.
 import {
   CopyObjectCommand,
+  GetBucketVersioningCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -320,6 +321,13 @@ export async function createS3Client(config: OpsConfig): Promise<OpsS3> {
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token !== undefined);
       return keys;
+    },
+
+    async bucketVersioning(loc) {
+      const out = await send(`s3://${loc.bucket}`, "GetBucketVersioning", (abortSignal) =>
+        client.send(new GetBucketVersioningCommand({ Bucket: loc.bucket }), { abortSignal }),
+      );
+      return out.Status === "Enabled" || out.Status === "Suspended" ? out.Status : "Off";
     },
 
     destroy: () => client.destroy(),

@@ -1,4 +1,4 @@
-// What the ops commands ask of S3, and nothing more: six requests, each under
+// What the ops commands ask of S3, and nothing more: seven requests, each under
 // its own deadline (--timeout) and with its failure already one of our errors
 // (s3/errors.ts). The SDK implementation is s3-client.ts; unit tests use an
 // in-memory one (test/support/fake-s3.ts).
@@ -51,6 +51,8 @@ export interface ListedVersion {
   readonly owner: string | undefined;
 }
 
+export type Versioning = "Enabled" | "Suspended" | "Off";
+
 export interface OpsS3 {
   /** GetObject with S3's stored checksum checked; TOO_LARGE over maxBytes (body included). */
   getObject(loc: S3Location, maxBytes: number): Promise<StoredObject>;
@@ -74,6 +76,8 @@ export interface OpsS3 {
   listVersions(loc: S3Location): Promise<ListedVersion[]>;
   /** The keys under the prefix loc.key, folder markers ("…/") left out. */
   listKeys(loc: S3Location): Promise<string[]>;
+  /** GetBucketVersioning of loc.bucket: "Off" when versioning was never enabled. */
+  bucketVersioning(loc: S3Location): Promise<Versioning>;
   /** Closes the connections. */
   destroy(): void;
 }

@@ -12,7 +12,13 @@ import type { ErrorCode } from "../errors";
 import { serverText } from "../log";
 
 export type S3Action =
-  "GetObject" | "HeadObject" | "PutObject" | "CopyObject" | "ListObjectVersions" | "ListObjectsV2";
+  | "GetObject"
+  | "HeadObject"
+  | "PutObject"
+  | "CopyObject"
+  | "ListObjectVersions"
+  | "ListObjectsV2"
+  | "GetBucketVersioning";
 
 /** The request that failed. */
 export interface S3Request {
@@ -47,6 +53,7 @@ const S3_PERMISSION: Record<S3Action, string> = {
   CopyObject: "s3:GetObject and s3:PutObject",
   ListObjectVersions: "s3:ListBucketVersions",
   ListObjectsV2: "s3:ListBucket",
+  GetBucketVersioning: "s3:GetBucketVersioning",
 };
 
 /** A read of one version needs s3:GetObjectVersion, not s3:GetObject (AWS checks them apart). */

@@ -326,8 +326,9 @@ interface Row {
   readonly at?: (run: Run) => readonly string[];
 }
 
+/** GETs of the test's objects (keys "t…"), not the bucket's ?versioning or listing. */
 const s3Get = (respond: CannedResponse): FaultRule => ({
-  match: { service: "s3", method: "GET" },
+  match: { service: "s3", method: "GET", pathPrefix: `/${BUCKET}/t` },
   respond,
 });
 const s3Put = (respond: CannedResponse): FaultRule => ({
@@ -359,6 +360,16 @@ const opsKmsDenied =
     `${uri}: KMS denied ${action}; grant ${action} on the KMS key to this role (IAM policy and key policy)`;
 const execKmsDenied = ({ uri }: Run): string =>
   `${uri}: KMS refused to decrypt the object (kms:Decrypt denied on its key); grant kms:Decrypt on the key to this role`;
+
+/** put, set, unset without s3:GetBucketVersioning: refused before anything is written. */
+const versioningRow = (policy: string): Row => ({
+  policy,
+  action: "s3:GetBucketVersioning",
+  code: "S3_ACCESS_DENIED",
+  message: () =>
+    `bucket ${BUCKET}: cannot check that versioning is on (s3:GetBucketVersioning denied); nothing was written. Grant s3:GetBucketVersioning on the bucket, or give --allow-unversioned to write without the check`,
+  namesAction: true,
+});
 
 /** A row moto refuses by itself: S3's own AccessDenied. */
 function s3Row(policy: string, action: string, permission = action): Row {
@@ -408,6 +419,9 @@ const ROWS: Row[] = [
   },
   s3Row("put", "s3:PutObject"),
   kmsGenerateRow("put"),
+  versioningRow("put"),
+  versioningRow("set"),
+  versioningRow("unset"),
   s3Row("get", "s3:GetObject"),
   kmsDecryptRow("get"),
   s3Row("diff", "s3:GetObject"),

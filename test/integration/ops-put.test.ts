@@ -3,6 +3,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
+import { uniqueBucket } from "../support/aws";
 import { s3Error, type CannedResponse } from "../support/fault-proxy";
 import {
   canary,
@@ -229,17 +231,59 @@ describe("put", () => {
     });
   });
 
-  test("warns that an unversioned bucket keeps no previous version", async () => {
+  test("refuses a bucket without versioning before writing anything", async () => {
     const key = freshKey();
     const uri = `s3://${world.plainBucket}/${key}`;
+    const secret = canary("unversioned");
+    const result = await runCli(["put", "-", uri, "--kms-key-id", world.key.arn], {
+      input: `A=${secret}\n`,
+    });
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `bucket ${world.plainBucket} has no versioning: a write to ${uri} would replace its content for good (no history, no rollback); nothing was written. Enable versioning on the bucket, or give --allow-unversioned`,
+        "UNVERSIONED_BUCKET",
+      ),
+    });
+    await expect(world.aws.getObject(world.plainBucket, key)).rejects.toThrow();
+    expectNoLeak(result, [secret]);
+  });
+
+  test("refuses a bucket whose versioning is suspended", async () => {
+    const bucket = await world.aws.createBucket(uniqueBucket("put-susp"), { versioning: true });
+    await world.aws.s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: bucket,
+        VersioningConfiguration: { Status: "Suspended" },
+      }),
+    );
+    const uri = `s3://${bucket}/${freshKey()}`;
     const result = await runCli(["put", "-", uri, "--kms-key-id", world.key.arn], {
       input: "A=1\n",
     });
     expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `bucket ${bucket} has versioning suspended: a write to ${uri} would replace its content for good (no history, no rollback); nothing was written. Enable versioning on the bucket, or give --allow-unversioned`,
+        "UNVERSIONED_BUCKET",
+      ),
+    });
+  });
+
+  test("--allow-unversioned writes, then warns that there is no rollback", async () => {
+    const key = freshKey();
+    const uri = `s3://${world.plainBucket}/${key}`;
+    const result = await runCli(
+      ["put", "-", uri, "--kms-key-id", world.key.arn, "--allow-unversioned"],
+      { input: "A=1\n" },
+    );
+    expect(result).toMatchObject({
       exitCode: 0,
       stdout: `uploaded ${uri} (version=- kms=${world.key.arn} variables=1)\n`,
-      stderr: `s3-kms-env: warn: bucket ${world.plainBucket} is not versioned: the previous content of ${uri} is gone for good (no undo). Enable versioning on the bucket\n`,
+      stderr: `s3-kms-env: warn: bucket ${world.plainBucket} is not versioned: any previous content of ${uri} is gone for good (no rollback)\n`,
     });
+    expect((await world.aws.getObject(world.plainBucket, key)).body).toBe("A=1\n");
   });
 
   test("--if-absent refuses to replace an existing object", async () => {

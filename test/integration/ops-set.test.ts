@@ -283,12 +283,44 @@ describe("set", () => {
     },
   );
 
-  test("warns on a bucket without versioning", async () => {
-    const { uri } = await storedEnv("A=1\n", world.plainBucket);
-    const result = await runCli(["set", uri, "A=2"]);
-    expect(result.stderr).toBe(
-      `s3-kms-env: warn: bucket ${world.plainBucket} is not versioned: the previous content of ${uri} is gone for good (no undo). Enable versioning on the bucket\n`,
-    );
+  test("refuses a bucket without versioning before writing; --allow-unversioned writes and warns", async () => {
+    const { key, uri } = await storedEnv("A=1\n", world.plainBucket);
+    const refused = await runCli(["set", uri, "A=2"]);
+    expect(refused).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `bucket ${world.plainBucket} has no versioning: a write to ${uri} would replace its content for good (no history, no rollback); nothing was written. Enable versioning on the bucket, or give --allow-unversioned`,
+        "UNVERSIONED_BUCKET",
+      ),
+    });
+    const unset = await runCli(["unset", uri, "A"]);
+    expect(unset).toMatchObject({
+      exitCode: 125,
+      stderr: expect.stringContaining("(code=UNVERSIONED_BUCKET)") as string,
+    });
+    expect(await body(key, world.plainBucket)).toBe("A=1\n");
+    const allowed = await runCli(["set", uri, "A=2", "--allow-unversioned"]);
+    expect(allowed).toMatchObject({
+      exitCode: 0,
+      stderr: `s3-kms-env: warn: bucket ${world.plainBucket} is not versioned: any previous content of ${uri} is gone for good (no rollback)\n`,
+    });
+    expect(await body(key, world.plainBucket)).toBe("A=2\n");
+  });
+
+  test("a first write with --allow-unversioned does not speak of previous content", async () => {
+    const uri = `s3://${world.plainBucket}/${freshKey()}`;
+    const result = await runCli([
+      "set",
+      uri,
+      "A=1",
+      "--kms-key-id",
+      world.key.arn,
+      "--allow-unversioned",
+    ]);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stderr: `s3-kms-env: warn: bucket ${world.plainBucket} is not versioned: ${uri} keeps no history, so this write cannot be rolled back\n`,
+    });
   });
 });
 

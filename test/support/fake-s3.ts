@@ -189,6 +189,14 @@ export class FakeS3 implements Ops.OpsS3 {
       .sort();
   }
 
+  /** What bucketVersioning answers. */
+  versioning: Ops.Versioning = "Enabled";
+
+  async bucketVersioning(loc: S3Location): Promise<Ops.Versioning> {
+    await this.track("bucketVersioning", loc);
+    return this.versioning;
+  }
+
   destroy(): void {}
 }
 

@@ -8,8 +8,11 @@ import {
   objectUri,
   opsCommand,
   warnDuplicates,
+  checkVersioning,
+  versioningOptions,
   warnIfUnversioned,
   writeOptions,
+  VERSIONING_OPTIONS,
   OPS_OPTIONS,
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
@@ -19,6 +22,7 @@ const options = {
   ...writeOptions,
   "if-match": { type: "string" },
   "if-absent": { type: "boolean" },
+  ...versioningOptions,
 } as const;
 
 export const putCommand = opsCommand({
@@ -28,8 +32,9 @@ export const putCommand = opsCommand({
     usage: "[options] FILE|- s3://bucket/key --kms-key-id ID",
     description: `Uploads an env file after checking it exactly as exec will read it (strict dotenv, refused
 names): a file exec would refuse is never uploaded. The object is SSE-KMS encrypted; the
-new version id is printed. "-" reads stdin (nothing is written to disk). On a bucket
-without versioning, a warning says the previous content is gone for good.`,
+new version id is printed. "-" reads stdin (nothing is written to disk). A bucket without
+versioning (or with it suspended) is refused before anything is written, unless
+--allow-unversioned.`,
     example: [
       "s3-kms-env put prod.env s3://acme-config/prod/api.env --kms-key-id alias/acme-config",
     ],
@@ -37,6 +42,7 @@ without versioning, a warning says the previous content is gone for good.`,
 ${NEW_OBJECT_OPTIONS}
   --if-match ETAG          write only if the object still has this ETag (from get --json)
   --if-absent              write only if the object does not exist yet
+${VERSIONING_OPTIONS}
 
 ${OPS_OPTIONS}`,
   }),
@@ -52,6 +58,7 @@ ${OPS_OPTIONS}`,
     const encrypt = await requireNewObjectKey(values, settings);
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
+    await checkVersioning(values, s3, args.loc);
     const result = await putEnv(s3, args.loc, body, {
       from,
       maxBytes: settings.s3.maxBytes,

@@ -8,6 +8,8 @@ import {
   OPS_OPTIONS,
   TRUST_OPTIONS,
   NEW_OBJECT_OPTIONS,
+  VERSIONING_OPTIONS,
+  checkVersioning,
 } from "../ops-common";
 import { reportUpdate, updateArgs, updateOptions, updateOptionsFrom } from "../rewrite-args";
 
@@ -19,7 +21,8 @@ export const setCommand = opsCommand({
     description: `Sets variables in the env file: reads it, changes them, checks the result as exec will
 read it, and writes it back only if nobody changed it meanwhile (If-Match on the ETag
 read; If-None-Match when creating). On a conflict it re-reads and re-applies, up to
---max-attempts times. The object keeps its KMS key, which must be trusted when any trusted
+--max-attempts times. A bucket without versioning (or with it suspended) is refused before
+anything is written, unless --allow-unversioned. The object keeps its KMS key, which must be trusted when any trusted
 key is named. NAME=@file takes the value from a file
 and NAME=- from stdin (one trailing newline removed), so secrets stay out of shell history;
 an empty file or stdin is refused (NAME= sets an empty value). NAME=@@text sets the literal
@@ -31,6 +34,7 @@ a new name is added at the end.`,
     ],
     options: `Options:
   --max-attempts N         writes tried before giving up on a busy object (default 10)
+${VERSIONING_OPTIONS}
 ${TRUST_OPTIONS}
   When the object does not exist yet:
 ${NEW_OBJECT_OPTIONS}
@@ -46,6 +50,7 @@ ${OPS_OPTIONS}`,
     const assigned = await resolveAssignments(args.assignments, settings.s3.maxBytes);
     const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts);
     const create = await newObjectKey(values, settings);
+    await checkVersioning(values, s3, args.loc);
     const result = await setEnv(s3, args.loc, { ...options, create }, assigned);
     await reportUpdate(log, values.json, args.loc, result, { set: [...assigned.keys()] });
     return 0;
