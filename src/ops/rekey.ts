@@ -10,6 +10,7 @@ import type { S3Location } from "../s3/location";
 import { isKmsMode, isTrustedKey, sameKey } from "../s3/encryption";
 import type { Encrypt } from "./s3";
 import { mapLimit } from "./pool";
+import { isPrefix, objectsUnder, withPrefixHint } from "./prefix";
 
 export type RekeyAction = "rekeyed" | "would-rekey" | "skipped" | "refused" | "failed";
 
@@ -32,17 +33,7 @@ export interface RekeyOptions {
   readonly dryRun: boolean;
 }
 
-/** "prefix/" lists everything under it; anything else is the one object. */
-export function isPrefix(loc: S3Location): boolean {
-  return loc.key.endsWith("/");
-}
-
-async function listKeys(s3: OpsS3, loc: S3Location): Promise<string[]> {
-  if (!isPrefix(loc)) return [loc.key];
-  const keys = await s3.listKeys(loc);
-  if (keys.length === 0) throw new S3KmsEnvError("NO_SUCH_KEY", `no objects under ${loc.uri}`);
-  return keys;
-}
+export { isPrefix };
 
 function untrusted(loc: S3Location, from: string | undefined): RekeyOutcome {
   return {
@@ -93,12 +84,13 @@ export async function rekey(
   target: S3Location,
   options: RekeyOptions,
 ): Promise<RekeyOutcome[]> {
-  const keys = await listKeys(s3, target);
-  return mapLimit(keys, 4, (key) =>
-    rekeyOne(
-      s3,
-      { bucket: target.bucket, key, versionId: undefined, uri: `s3://${target.bucket}/${key}` },
-      options,
-    ),
-  );
+  if (!isPrefix(target)) {
+    const outcome = await rekeyOne(s3, target, options);
+    if (outcome.code !== "NO_SUCH_KEY") return [outcome];
+    const err = new S3KmsEnvError(outcome.code, outcome.reason ?? target.uri);
+    const hinted = await withPrefixHint(s3, target, err);
+    return [{ ...outcome, reason: hinted.message }];
+  }
+  const objects = await objectsUnder(s3, target);
+  return mapLimit(objects, 4, (loc) => rekeyOne(s3, loc, options));
 }

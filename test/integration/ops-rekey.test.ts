@@ -160,6 +160,23 @@ describe("rekey", () => {
     });
   });
 
+  test("a key without its trailing slash that only exists as a prefix says to add the /", async () => {
+    const { prefix } = await prefixWith({ "a.env": "A=1\n", "b.env": "B=2\n" });
+    const uri = `s3://${world.bucket}/${prefix.slice(0, -1)}`;
+    const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${uri} does not exist, but 2 objects are under ${uri}/; to name them all, add the "/": ${uri}/`,
+        "NO_SUCH_KEY",
+      ),
+    });
+    expect((await world.aws.getObject(world.bucket, `${prefix}a.env`)).kmsKeyId).toBe(
+      world.key.arn,
+    );
+  });
+
   test("fails for a prefix with no objects", async () => {
     const uri = `s3://${world.bucket}/${freshKey("none").replace(/\.env$/, "/")}`;
     const result = await runCli(["rekey", uri, ...TO_OTHER_KEY()]);

@@ -43,6 +43,53 @@ describe("verify", () => {
     });
   });
 
+  test("a URI ending in / checks every object under that prefix", async () => {
+    const secret = canary("prefix");
+    const prefix = freshKey("vp").replace(/\.env$/, "/");
+    const put = (name: string, body: string, sse: "aws:kms" | "AES256" = "aws:kms") =>
+      world.aws.putEnvObject(world.bucket, `${prefix}${name}`, body, {
+        sse,
+        ...(sse === "aws:kms" ? { kmsKeyId: world.key.arn } : {}),
+      });
+    const a = await put("a.env", `A=${secret}\n`);
+    await put("b.env", "B=1\n", "AES256");
+    await world.aws.putEnvObject(world.bucket, `${prefix.slice(0, -1)}-outside.env`, "A=1\n", {
+      sse: "AES256",
+    });
+    const uri = `s3://${world.bucket}/${prefix}`;
+    const result = await runCli(["verify", uri]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout:
+        `ok ${uri}a.env (version=${a.versionId} kms=${world.key.arn} variables=1)\n` +
+        `FAILED ${uri}b.env (code=NOT_KMS_ENCRYPTED)\n`,
+      stderr: errorLine(
+        `${uri}b.env is not encrypted with SSE-KMS (it has AES256); refusing to trust it. Upload it with "s3-kms-env put"`,
+        "NOT_KMS_ENCRYPTED",
+      ),
+    });
+    expectNoLeak(result, [secret]);
+
+    const bare = uri.slice(0, -1);
+    const hinted = await runCli(["verify", bare]);
+    expect(hinted).toMatchObject({
+      exitCode: 125,
+      stdout: `FAILED ${bare} (code=NO_SUCH_KEY)\n`,
+      stderr: errorLine(
+        `${bare} does not exist, but 2 objects are under ${uri}; to name them all, add the "/": ${uri}`,
+        "NO_SUCH_KEY",
+      ),
+    });
+
+    const empty = `s3://${world.bucket}/${freshKey("none").replace(/\.env$/, "/")}`;
+    const none = await runCli(["verify", empty]);
+    expect(none).toMatchObject({
+      exitCode: 125,
+      stdout: `FAILED ${empty} (code=NO_SUCH_KEY)\n`,
+      stderr: errorLine(`no objects under ${empty}`, "NO_SUCH_KEY"),
+    });
+  });
+
   test("fails an object without SSE-KMS, even with --insecure-allow-unencrypted", async () => {
     const { uri } = await stored("A=1\n", "AES256");
     const result = await runCli(["verify", uri, "--insecure-allow-unencrypted"]);
