@@ -1,8 +1,9 @@
 // history: versions and delete markers of exactly one key, newest first,
 // with each version's KMS key.
+import { setTimeout as sleep } from "node:timers/promises";
 import { s3Error } from "../support/fault-proxy";
-import { errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
-import { runCli } from "../support/run-cli";
+import { canary, errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
+import { expectNoLeak, runCli } from "../support/run-cli";
 
 let world: OpsWorld;
 
@@ -85,6 +86,71 @@ describe("history", () => {
     expect(JSON.parse(result.stdout)).toMatchObject({
       versions: [{ versionId: "null", isLatest: true, kmsKeyArn: world.key.arn }],
     });
+  });
+
+  test("--diff: per version the names added, changed and removed, never a value", async () => {
+    const key = freshKey();
+    const uri = `s3://${world.bucket}/${key}`;
+    const [a, b1, b2, c] = ["a", "b1", "b2", "c"].map((l) => canary(`hist-${l}`)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    const v1 = await put(world.bucket, key, `A=${a}\nB=${b1}\n`, world.key.arn);
+    const v2 = await put(world.bucket, key, `A=${a}\nB=${b2}\nC=${c}\n`, world.key.arn);
+    const v3 = await put(
+      world.bucket,
+      key,
+      `# only a comment changed\nA=${a}\nB=${b2}\nC=${c}\n`,
+      world.key.arn,
+    );
+    const v4 = await put(world.bucket, key, `A=${a}\nC=${c}\n`, world.key.arn);
+    // Versions and delete markers are ordered by their time, which S3 keeps to the second.
+    await sleep(1100);
+    await world.aws.deleteObject(world.bucket, key);
+    await sleep(1100);
+    const v5 = await world.aws.putEnvObject(world.bucket, key, `D=${a}\n`, { sse: "AES256" });
+    const v6 = await put(world.bucket, key, `D=${a}\n`, world.key.arn);
+
+    const json = await runCli(["history", uri, "--diff", "--json"]);
+    expect(json).toMatchObject({ exitCode: 0, stderr: "" });
+    const { versions } = JSON.parse(json.stdout) as {
+      versions: { versionId: string; deleteMarker: boolean; changes?: unknown }[];
+    };
+    expect(versions.map((v) => [v.deleteMarker ? "marker" : v.versionId, v.changes])).toEqual([
+      [v6.versionId, { error: "NOT_KMS_ENCRYPTED" }],
+      [v5.versionId, { error: "NOT_KMS_ENCRYPTED" }],
+      ["marker", undefined],
+      [v4.versionId, { added: [], removed: ["B"], changed: [] }],
+      [v3.versionId, { added: [], removed: [], changed: [] }],
+      [v2.versionId, { added: ["C"], removed: [], changed: ["B"] }],
+      [v1.versionId, { added: ["A", "B"], removed: [], changed: [] }],
+    ]);
+    expectNoLeak(json, [a, b1, b2, c]);
+
+    // The oldest version shown is compared with the one before it, read for the purpose.
+    await sleep(1100);
+    await world.aws.deleteObject(world.bucket, key);
+    const text = await runCli(["history", uri, "--diff", "--limit", "5"]);
+    const rows = text.stdout
+      .trimEnd()
+      .split("\n")
+      .map((l) => l.split(/ {2,}/));
+    expect(rows[0]).toEqual(["", "VERSION", "MODIFIED", "SIZE", "KMS KEY", "OWNER", "CHANGES"]);
+    expect(rows.slice(1).map((r) => r[6] ?? "")).toEqual([
+      "",
+      "cannot compare (NOT_KMS_ENCRYPTED)",
+      "cannot compare (NOT_KMS_ENCRYPTED)",
+      "",
+      "-B",
+    ]);
+    const limited = await runCli(["history", uri, "--diff", "--limit", "6", "--json"]);
+    expect(
+      (JSON.parse(limited.stdout) as { versions: { changes?: unknown }[] }).versions.at(-1)
+        ?.changes,
+    ).toEqual({ added: [], removed: [], changed: [] });
+    expectNoLeak(text, [a, b1, b2, c]);
   });
 
   test("fails for a key that never existed", async () => {
