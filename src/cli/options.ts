@@ -41,6 +41,42 @@ function quotedOption(message: string): string {
   return serverText(name ?? "");
 }
 
+/** Levenshtein distance, for "did you mean". */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/**
+ * The command's option closest to an unknown --name: the only one it begins,
+ * else the nearest by edit distance, if near enough to be a typo.
+ */
+export function closestOption(typed: string, names: readonly string[]): string | undefined {
+  if (!typed.startsWith("--")) return undefined;
+  const name = typed.slice(2).toLowerCase();
+  if (name === "") return undefined;
+  const begun = names.filter((n) => n.startsWith(name));
+  if (begun.length === 1) return `--${begun[0] ?? ""}`;
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.ceil(name.length / 3)) + 1;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (d < bestDistance) [best, bestDistance] = [n, d];
+  }
+  return best === undefined ? undefined : `--${best}`;
+}
+
 /**
  * parseArgs's messages span lines (and suggest its own syntax); each of its
  * error shapes becomes one line of ours. The option as typed is bounded like
@@ -49,6 +85,7 @@ function quotedOption(message: string): string {
 function usageFromParseArgs(
   err: { code?: string; message: string },
   args: string[],
+  names: readonly string[],
 ): S3KmsEnvError {
   const option = quotedOption(err.message);
   switch (err.code) {
@@ -62,8 +99,15 @@ function usageFromParseArgs(
         `${option} needs a value; to pass one that starts with "-", write ${option}=${serverText(next)}`,
       );
     }
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return usageError(`unknown option ${option}; see --help`);
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      // Ours only: never advice that would hand the option to exec's app.
+      const near = closestOption(option, names);
+      return usageError(
+        near === undefined
+          ? `unknown option ${option}; see --help`
+          : `unknown option ${option}; did you mean ${near}? (see --help)`,
+      );
+    }
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       return usageError(`unexpected argument ${JSON.stringify(option)}`);
   }
@@ -80,7 +124,7 @@ export function parse<T extends ParseArgsOptionsConfig>(
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
-    throw usageFromParseArgs(err as { code?: string; message: string }, args);
+    throw usageFromParseArgs(err as { code?: string; message: string }, args, Object.keys(options));
   }
 }
 

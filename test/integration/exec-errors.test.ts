@@ -91,6 +91,19 @@ describe("usage", () => {
     expectFailure(result, "USAGE", "unknown option --bogus; see --help");
   });
 
+  test.concurrent(
+    "a mistyped option: one line with the closest of exec's options, no advice to pass it on",
+    async () => {
+      const result = await runExec({ flags: ["--kms-keyid", "x"], sources: [uri] });
+      expectFailure(
+        result,
+        "USAGE",
+        "unknown option --kms-keyid; did you mean --kms-key-id? (see --help)",
+      );
+      expect(result.stderr).not.toContain('-- "');
+    },
+  );
+
   // util.parseArgs says this in three lines.
   test.concurrent("--timeout -5: one USAGE line saying how to pass it", async () => {
     const result = await runExec({ flags: ["--timeout", "-5"], sources: [uri] });

@@ -343,6 +343,26 @@ describe("set and unset keep the file as written", () => {
   });
 });
 
+describe("unknown options", () => {
+  test("a mistyped option of set is one line naming the closest of set's options", async () => {
+    const secret = canary("opt");
+    const result = await runCli([
+      "set",
+      `s3://${world.bucket}/x.env`,
+      `--allow-unversion=${secret}`,
+    ]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        "unknown option --allow-unversion; did you mean --allow-unversioned? (see --help)",
+        "USAGE",
+      ),
+    });
+    expectNoLeak(result, [secret]);
+  });
+});
+
 describe("unset", () => {
   test("removes variables and names the ones that were not there", async () => {
     const { key, uri } = await storedEnv("A=1\nB=2\nC=3\n");

@@ -27,6 +27,14 @@ describe("parse: every util.parseArgs error is one line naming the problem", () 
     [["--bogus"], "unknown option --bogus; see --help"],
     [["--bogus=CANARY-5a1f"], "unknown option --bogus; see --help"],
     [["-qx"], "unknown option -x; see --help"],
+    [["--verbos"], "unknown option --verbos; did you mean --verbose? (see --help)"],
+    [["--timout=CANARY-77b2"], "unknown option --timout; did you mean --timeout? (see --help)"],
+    [["--kms-key"], "unknown option --kms-key; did you mean --kms-key-id? (see --help)"],
+    [["--Quiet"], "unknown option --Quiet; did you mean --quiet? (see --help)"],
+    [
+      ["--addresing-stlye"],
+      "unknown option --addresing-stlye; did you mean --addressing-style? (see --help)",
+    ],
   ])("%j", (args, message) => {
     expect(usageError(args).message).toBe(message);
   });
