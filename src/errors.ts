@@ -46,7 +46,10 @@ export type ErrorCode =
   | "EDITOR_FAILED"
   | "EDIT_CANCELLED"
   | "INTERRUPTED"
-  | "REKEY_INCOMPLETE";
+  | "REKEY_INCOMPLETE"
+  // render.
+  | "UNSAFE_PATH"
+  | "NOT_TMPFS";
 
 // The ops commands are a bundle of their own (dist/vendor/ops.cjs) with their
 // own copy of this module; a shared brand lets `instanceof S3KmsEnvError`
