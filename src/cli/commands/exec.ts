@@ -16,7 +16,7 @@ import type { StdioState } from "../../exec/stdio";
 import { defaultPolicy, inheritedBase, type PolicyOptions } from "../../policy/policy";
 import type { LoadedSource } from "../../fetch/sources";
 import type { S3Location } from "../../s3/location";
-import { listValues, loggerFrom, parse, type Env } from "../options";
+import { ADDRESSING_STYLE_HELP, listValues, loggerFrom, parse, type Env } from "../options";
 import {
   describeSources,
   filterPolicy,
@@ -195,11 +195,7 @@ Trust and source options:
   --timeout DURATION       overall deadline for fetching, retries included (default 10s)
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
-  --addressing-style auto|path|virtual
-                           S3 addressing: auto is virtual host on AWS, path style for IP,
-                           localhost and single-label endpoints (http://minio:9000) and bucket
-                           names with dots [S3_KMS_ENV_ADDRESSING_STYLE; the profile's
-                           s3 = addressing_style]
+${ADDRESSING_STYLE_HELP}
   --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
   -q, --quiet | -v, --verbose | --debug
                            log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]
