@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { timedRun } from "./measure.mjs";
 import { ownRows, perScheme } from "./rows.mjs";
 import { startBench } from "./setup.mjs";
-import { percentile, table } from "./stats.mjs";
+import { percentile, pool, table } from "./stats.mjs";
 
 // Generous per-process peak for the memory bound, shared pages included.
 const PER_START_BYTES = 80 * 2 ** 20;
@@ -36,20 +36,6 @@ const SCHEMES = options.schemes.split(",");
 const SIZES = options.sizes.split(",").map(Number);
 const MAX_LIVE = Number(options["max-live"]);
 const TARGETS = options.targets.split(",");
-
-/** Runs task(0…n-1) with at most `limit` in flight; results in index order. */
-async function pool(n, limit, task) {
-  const results = new Array(n);
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, limit) }, worker));
-  return results;
-}
 
 async function batch(ctx, row, n) {
   const before = ctx.requestCount();

@@ -10,7 +10,7 @@
 import { parseArgs } from "node:util";
 import { timedRun } from "./measure.mjs";
 import { BUNDLE, NODE, startBench } from "./setup.mjs";
-import { percentile, table } from "./stats.mjs";
+import { percentile, pool, table } from "./stats.mjs";
 import { s3SlowDown } from "../test/support/fault-proxy.ts";
 
 // A start that hangs is a failure, not a stalled soak.
@@ -32,20 +32,6 @@ if (![STARTS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0)) {
 }
 if (!(SLOWDOWN >= 0 && SLOWDOWN <= 100)) throw new Error("--slowdown must be 0…100 (percent)");
 
-/** Runs task(0…n-1) with at most `limit` in flight; results in index order. */
-async function pool(n, limit, task) {
-  const results = new Array(n);
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, limit) }, worker));
-  return results;
-}
-
 /** "THROTTLED ×3, TIMEOUT ×1" from the failed starts' error lines. */
 function failureCodes(runs) {
   const counts = new Map();
@@ -59,7 +45,18 @@ function failureCodes(runs) {
 async function main() {
   const ctx = await startBench();
   try {
-    const argv = [NODE, BUNDLE, "exec", "--timeout", options.timeout, ctx.uri, "--", "/bin/true"];
+    const argv = [
+      NODE,
+      BUNDLE,
+      "exec",
+      "--kms-key-id",
+      ctx.keyArn,
+      "--timeout",
+      options.timeout,
+      ctx.uri,
+      "--",
+      "/bin/true",
+    ];
     const warm = await timedRun(argv, ctx.env, { rss: false });
     if (warm.code !== 0) throw new Error(`a start without faults failed:\n${warm.stderr}`);
     ctx.proxy.addRule({

@@ -17,3 +17,17 @@ export function table(header, rows) {
   const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
+
+/** Runs task(0…n-1) with at most `limit` in flight; results in index order. */
+export async function pool(n, limit, task) {
+  const results = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, limit) }, worker));
+  return results;
+}

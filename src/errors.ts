@@ -47,7 +47,10 @@ export type ErrorCode =
   | "EDIT_CANCELLED"
   | "INTERRUPTED"
   | "REKEY_INCOMPLETE"
-  | "UNVERSIONED_BUCKET";
+  | "UNVERSIONED_BUCKET"
+  // render.
+  | "UNSAFE_PATH"
+  | "NOT_TMPFS";
 
 // The ops commands are a bundle of their own (dist/vendor/ops.cjs) with their
 // own copy of this module; a shared brand lets `instanceof S3KmsEnvError`

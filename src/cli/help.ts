@@ -1,6 +1,6 @@
 // Help, rendered from the commands' definitions (cli/command.ts): loaded only
 // when asked for.
-import { writeSync } from "node:fs";
+import { writeOutSync } from "./output";
 import type { CommandDefinition } from "./command";
 
 export function renderCommandHelp(command: Pick<CommandDefinition, "name" | "help">): string {
@@ -35,7 +35,7 @@ otherwise the command's own status.`;
 }
 
 export function printCommandHelp(command: Pick<CommandDefinition, "name" | "help">): void {
-  writeSync(1, renderCommandHelp(command) + "\n");
+  writeOutSync(renderCommandHelp(command) + "\n");
 }
 
 /** The help of the command `name`, or the main help when there is no such command. */
@@ -45,9 +45,9 @@ export function printHelp(
   ops: readonly CommandDefinition[],
 ): void {
   const command = [exec, ...ops].find((c) => c.name === name);
-  writeSync(1, (command ? renderCommandHelp(command) : renderMainHelp(exec, ops)) + "\n");
+  writeOutSync((command ? renderCommandHelp(command) : renderMainHelp(exec, ops)) + "\n");
 }
 
 export function printVersion(): void {
-  writeSync(1, `s3-kms-env ${S3_KMS_ENV_VERSION}\n`);
+  writeOutSync(`s3-kms-env ${S3_KMS_ENV_VERSION}\n`);
 }

@@ -8,6 +8,7 @@ import { editCommand } from "./commands/edit";
 import { getCommand } from "./commands/get";
 import { historyCommand } from "./commands/history";
 import { putCommand } from "./commands/put";
+import { renderDefinition } from "./commands/render";
 import { rekeyCommand } from "./commands/rekey";
 import { rollbackCommand } from "./commands/rollback";
 import { setCommand } from "./commands/set";
@@ -27,5 +28,6 @@ export const opsCommands: Readonly<Record<string, CommandDefinition>> = Object.f
     rollbackCommand,
     rekeyCommand,
     verifyCommand,
+    renderDefinition,
   ].map((command) => [command.name, command]),
 );

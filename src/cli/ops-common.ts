@@ -14,6 +14,7 @@ import type { Encrypt } from "../ops/s3";
 import { parseS3Uri, type S3Location } from "../s3/location";
 import { trustedOrAny } from "../s3/encryption";
 import {
+  ADDRESSING_STYLE_HELP,
   commonOptions,
   listValues,
   loggerFrom,
@@ -53,11 +54,7 @@ export const OPS_OPTIONS = `Common options:
   --timeout DURATION       deadline for each request to S3, its body included (default 10s)
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
-  --addressing-style auto|path|virtual
-                           S3 addressing: auto is virtual host on AWS, path style for IP,
-                           localhost and single-label endpoints (http://minio:9000) and bucket
-                           names with dots [S3_KMS_ENV_ADDRESSING_STYLE; the profile's
-                           s3 = addressing_style]
+${ADDRESSING_STYLE_HELP}
   --json                   machine-readable output (never holds a value)
   --log-format text|json, -q | -v | --debug, -h, --help`;
 

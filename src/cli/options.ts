@@ -213,3 +213,10 @@ export function listValues(
     .map((s) => s.trim())
     .filter((s) => s !== "");
 }
+
+/** --addressing-style in the help of exec and of every ops command. */
+export const ADDRESSING_STYLE_HELP = `  --addressing-style auto|path|virtual
+                           S3 addressing: auto is virtual host on AWS, path style for IP,
+                           localhost and single-label endpoints (http://minio:9000) and bucket
+                           names with dots [S3_KMS_ENV_ADDRESSING_STYLE; the profile's
+                           s3 = addressing_style]`;

@@ -1,13 +1,30 @@
 // Results go to stdout (logs and errors go to stderr through log.ts). Writes
-// are awaited, so everything is out before run.ts exits.
+// are awaited, so everything is out before run.ts exits. A reader that went
+// away (`| head`) is not our failure: Node ignores SIGPIPE, so that shows up
+// as EPIPE, which is dropped here.
+import { writeSync } from "node:fs";
+
+const isEpipe = (err: unknown): boolean => (err as { code?: string }).code === "EPIPE";
+
 export function writeOut(text: string): Promise<void> {
+  // The stream also emits the error as an event, which would crash the
+  // process unheard; the write's callback below is what reports it.
+  if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", () => {});
   return new Promise((resolve, reject) => {
     process.stdout.write(text, (err) => {
-      // A reader that went away (`| head`) is not our failure.
-      if (err && (err as { code?: string }).code !== "EPIPE") reject(err);
+      if (err && !isEpipe(err)) reject(err);
       else resolve();
     });
   });
+}
+
+/** For help and --version, written before anything else could be. */
+export function writeOutSync(text: string): void {
+  try {
+    writeSync(1, text);
+  } catch (err) {
+    if (!isEpipe(err)) throw err;
+  }
 }
 
 export function writeJson(value: unknown): Promise<void> {

@@ -99,3 +99,23 @@ export function serializeShell(vars: ReadonlyMap<string, string>): string {
   }
   return text;
 }
+
+/** A JSON object of the variables, in the map's order. */
+export function serializeJson(vars: ReadonlyMap<string, string>): string {
+  return JSON.stringify(Object.fromEntries(vars), null, 2) + "\n";
+}
+
+/** What get --reveal and render can print or write. */
+export const OUTPUT_FORMATS = ["dotenv", "json", "shell"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export function isOutputFormat(text: string): text is OutputFormat {
+  return (OUTPUT_FORMATS as readonly string[]).includes(text);
+}
+
+/** The variables as `format`: dotenv that our parser reads back identically, JSON, or export lines. */
+export function serializeAs(vars: ReadonlyMap<string, string>, format: OutputFormat): string {
+  if (format === "json") return serializeJson(vars);
+  if (format === "shell") return serializeShell(vars);
+  return serializeEnv(vars);
+}

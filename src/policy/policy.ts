@@ -32,7 +32,7 @@ export interface PolicyOptions {
 }
 
 /** What the policy refuses for: the wording fits the command that checks. */
-export type RefusalAction = "start" | "upload" | "verify";
+export type RefusalAction = "start" | "upload" | "verify" | "write";
 
 export interface ChildEnv {
   readonly env: Record<string, string>;
@@ -164,6 +164,7 @@ const REFUSAL_OUTCOME: Record<RefusalAction, string> = {
   start: "refusing to start",
   upload: "refusing to upload",
   verify: "would be refused at start",
+  write: "refusing to write the file",
 };
 
 /** The refused names each layer sets (in file order), the allowed and filtered ones left out. */
@@ -229,6 +230,7 @@ function checkRequired(
   opts: PolicyOptions,
   present: ReadonlySet<string>,
   filtered: ReadonlySet<string>,
+  action: RefusalAction,
 ): void {
   const missing = (opts.require ?? []).filter((name) => !present.has(name));
   if (missing.length === 0) return;
@@ -238,7 +240,7 @@ function checkRequired(
   throw new S3KmsEnvError(
     "MISSING_REQUIRED",
     `required ${named.length === 1 ? "name" : "names"} not set by any source: ${named.join(", ")}; ` +
-      `refusing to start. Set ${named.length === 1 ? "it" : "them"} in an env file ` +
+      `${REFUSAL_OUTCOME[action]}. Set ${named.length === 1 ? "it" : "them"} in an env file ` +
       `(an inherited value does not count)`,
   );
 }
@@ -247,8 +249,9 @@ export function buildChildEnv(
   inherited: Env,
   layers: readonly Layer[],
   opts: PolicyOptions,
+  action: RefusalAction = "start",
 ): ChildEnv {
-  checkNames(layers, opts);
+  checkNames(layers, opts, action);
   const base = inheritedBase(inherited, opts);
   const env: Record<string, string> = { ...base };
   const applied = new Set<string>();
@@ -266,7 +269,7 @@ export function buildChildEnv(
       }
     }
   }
-  checkRequired(opts, new Set([...applied, ...kept]), filtered);
+  checkRequired(opts, new Set([...applied, ...kept]), filtered, action);
   const overrode = [...applied].filter((name) => base[name] !== undefined);
   return { env, applied: [...applied], kept: [...kept], filtered: [...filtered], overrode };
 }

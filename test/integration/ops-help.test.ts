@@ -13,6 +13,7 @@ const COMMANDS = [
   "rollback",
   "rekey",
   "verify",
+  "render",
 ];
 
 test.each(COMMANDS)("%s --help shows its usage and an example, and exits 0", async (command) => {

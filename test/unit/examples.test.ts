@@ -113,6 +113,63 @@ describe("Kubernetes example", () => {
   });
 });
 
+describe("Kubernetes render example (init container writes a file in memory)", () => {
+  interface Mount {
+    name: string;
+    mountPath: string;
+    readOnly?: boolean;
+  }
+  interface Container {
+    command?: string[];
+    args?: string[];
+    env?: { name: string; value: string }[];
+    volumeMounts?: Mount[];
+  }
+  const [deployment] = yamlDocuments("examples/kubernetes/render-deployment.yaml") as [
+    { spec: { template: { spec: Record<string, unknown> } } },
+  ];
+  const pod = deployment.spec.template.spec as {
+    serviceAccountName: string;
+    volumes: { name: string; emptyDir?: { medium?: string } }[];
+    initContainers: Container[];
+    containers: Container[];
+  };
+  const [init] = pod.initContainers;
+  const [app] = pod.containers;
+  const command = init?.command ?? [];
+  const output = command[command.indexOf("-o") + 1] ?? "";
+  const mountOf = (c: Container | undefined): Mount | undefined =>
+    c?.volumeMounts?.find((m) => output.startsWith(`${m.mountPath}/`));
+
+  test("the init container renders one trusted object to a file, with the release binary", () => {
+    expect(command.slice(0, 2)).toEqual(["/s3-kms-env", "render"]);
+    expect(command.filter((a) => a.startsWith("s3://"))).toHaveLength(1);
+    expect(command).not.toContain("--allow-disk");
+    expect(Object.keys(opsCommands)).toContain(command[1]);
+    const env = Object.fromEntries(init?.env?.map((e) => [e.name, e.value]) ?? []);
+    expect(env.S3_KMS_ENV_KMS_KEY_ID).toMatch(/^arn:aws:kms:[^:]+:\d{12}:key\/[0-9a-f-]+$/);
+  });
+
+  test("the file goes to an in-memory emptyDir that the app mounts read-only", () => {
+    const mount = mountOf(init);
+    expect(mount).toBeDefined();
+    const volume = pod.volumes.find((v) => v.name === mount?.name);
+    expect(volume?.emptyDir?.medium).toBe("Memory");
+    expect(mountOf(app)).toEqual({ ...mount, readOnly: true });
+  });
+
+  test("the app reads the file the init container wrote", () => {
+    expect(app?.args).toContain(output);
+  });
+
+  test("runs as the service account of the other example", () => {
+    const [serviceAccount] = yamlDocuments("examples/kubernetes/service-account.yaml") as [
+      { metadata: { name: string } },
+    ];
+    expect(pod.serviceAccountName).toBe(serviceAccount.metadata.name);
+  });
+});
+
 describe("Dockerfile.example", () => {
   const dockerfile = read("Dockerfile.example");
   const instruction = (name: string): string[] =>

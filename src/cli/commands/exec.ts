@@ -13,40 +13,26 @@ import {
   type ExecPlan,
 } from "../../exec/launch";
 import type { StdioState } from "../../exec/stdio";
-import { expandLayers } from "../../envfile/expand";
+import { defaultPolicy, inheritedBase, type PolicyOptions } from "../../policy/policy";
+import type { LoadedSource } from "../../fetch/sources";
+import type { S3Location } from "../../s3/location";
+import { ADDRESSING_STYLE_HELP, listValues, loggerFrom, parse, type Env } from "../options";
 import {
-  buildChildEnv,
-  defaultPolicy,
-  inheritedBase,
-  type PolicyOptions,
-} from "../../policy/policy";
-import { loadSources, type LoadedSource } from "../../fetch/sources";
-import { parseS3Uri, splitUriList, type S3Location } from "../../s3/location";
-import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../../s3/encryption";
-import {
-  commonOptions,
-  keySpecs,
-  listValues,
-  loggerFrom,
-  parse,
-  settingsFrom,
-  type Env,
-} from "../options";
-import { readerKeySpecs } from "../../aws/settings";
+  describeSources,
+  filterPolicy,
+  loadChecked,
+  sourceOptions,
+  sourcesFrom,
+  trustedFrom,
+} from "../load-checked";
 
 const execOptions = {
-  ...commonOptions,
+  ...sourceOptions,
   precedence: { type: "string" },
-  "allow-name": { type: "string", multiple: true },
-  only: { type: "string", multiple: true },
-  prefix: { type: "string", multiple: true },
   "pass-own-config": { type: "boolean" },
-  require: { type: "string", multiple: true },
   pristine: { type: "boolean" },
   keep: { type: "string", multiple: true },
   spawn: { type: "boolean" },
-  expand: { type: "boolean" },
-  "insecure-any-kms-key": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 type ExecValues = ReturnType<typeof parse<typeof execOptions>>["values"];
@@ -69,41 +55,14 @@ function logLoaded(
 ): void {
   // process.uptime(), not performance.now(): the latter loads perf_hooks (~1 ms).
   const ms = Math.round(process.uptime() * 1000);
-  const describe = sources.map(
-    (s) =>
-      `${s.source} version=${s.versionId ?? "-"} kms=${s.kmsKeyArn ?? s.serverSideEncryption ?? "none"}`,
-  );
   // A stale image ENV losing to the file is what users debug: a count at info, names at -v.
   log.info(`loaded ${applied.length} variable${applied.length === 1 ? "" : "s"}`, {
-    sources: describe,
+    sources: describeSources(sources),
     ...(overrode.length > 0 ? { overrode: overrode.length } : {}),
     ms,
   });
   log.verbose("names", { names: applied });
   if (overrode.length > 0) log.verbose("overrode inherited values", { names: overrode });
-}
-
-// Every start, not once: a development setting that reaches production must show in its logs.
-function warnOptOuts(log: Logger, encryption: EncryptionPolicy): void {
-  if (encryption.allowUnencrypted) {
-    log.warn(
-      "--insecure-allow-unencrypted: objects without SSE-KMS are accepted (development only)",
-    );
-  }
-  if (encryption.trustedKeys === undefined) {
-    log.warn(
-      "no trusted KMS key: objects under any KMS key are accepted, the AWS-managed aws/s3 key " +
-        "included, which anyone with s3:PutObject can write under (development only); " +
-        "name your key with --kms-key-id or S3_KMS_ENV_KMS_KEY_ID",
-    );
-  }
-}
-
-function warnUncheckedKeys(log: Logger, sources: readonly LoadedSource[]): void {
-  for (const s of sources) {
-    if (s.kmsKeyArn !== undefined)
-      log.warn(`${s.source} is under KMS key ${s.kmsKeyArn}, not checked against a trusted key`);
-  }
 }
 
 export async function execCommand(
@@ -124,43 +83,28 @@ export async function execCommand(
   }
   const command = argv.slice(dd + 1);
   if (command.length === 0) throw usageError('no command after "--"');
-  const uris = positionals.length > 0 ? positionals : splitUriList(env.S3_KMS_ENV_URI ?? "");
-  if (uris.length === 0) {
-    throw usageError("no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI");
-  }
-  const locations = uris.map(parseS3Uri);
+  const locations = sourcesFrom(
+    positionals,
+    env,
+    "no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI",
+  );
   const defaults = defaultPolicy();
   const precedence = values.precedence ?? env.S3_KMS_ENV_PRECEDENCE ?? defaults.precedence;
   if (precedence !== "file" && precedence !== "env") {
     throw usageError('--precedence must be "file" or "env"');
   }
-  const only = listValues(values.only, env.S3_KMS_ENV_ONLY);
   const keep = listValues(values.keep, env.S3_KMS_ENV_KEEP);
   if (keep.length > 0 && values.pristine !== true) {
     throw usageError("--keep (S3_KMS_ENV_KEEP) applies only with --pristine");
   }
   const policy: PolicyOptions = {
+    ...filterPolicy(values, env),
     precedence,
-    allowNames: new Set(listValues(values["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES)),
-    only: only.length > 0 ? new Set(only) : undefined,
-    prefixes: listValues(values.prefix, env.S3_KMS_ENV_PREFIX),
     passOwnConfig: values["pass-own-config"] === true,
-    require: listValues(values.require, env.S3_KMS_ENV_REQUIRE),
     pristine: values.pristine === true,
     keep: new Set(keep),
   };
-  const optOuts: DevOptOuts = {
-    anyKey: values["insecure-any-kms-key"] === true,
-    allowUnencrypted: values["insecure-allow-unencrypted"] === true,
-  };
-  // Checked on the names as given, before any lookup: the start fails at once.
-  const named = readerKeySpecs(keySpecs(values, env));
-  if (optOuts.anyKey && named.length > 0) {
-    throw usageError(
-      "give either trusted keys (--kms-key-id, S3_KMS_ENV_KMS_KEY_ID) or --insecure-any-kms-key, not both",
-    );
-  }
-  const trusted = execTrustedKeys(named, optOuts);
+  const trusted = trustedFrom(values, env);
   const support = execveSupport();
   const spawn = values.spawn === true || support !== "throws";
   if (!values.spawn && support !== "throws") {
@@ -183,32 +127,20 @@ async function prepare(
   { locations, command, values, env, policy, trusted }: ExecRequest,
   log: Logger,
 ): Promise<ExecPlan> {
-  const settings = await settingsFrom(values, env, log);
-  const encryption: EncryptionPolicy = {
-    allowUnencrypted: settings.allowUnencrypted,
-    trustedKeys: trusted && (await settings.resolveKeys(trusted)),
-  };
-  warnOptOuts(log, encryption);
-  const loaded = await loadSources(locations, settings.s3, encryption);
-  if (encryption.trustedKeys === undefined) warnUncheckedKeys(log, loaded);
-  const sources = values.expand
-    ? // With --pristine, $NAME sees only what the app will inherit.
-      expandLayers(
-        loaded,
-        policy.pristine === true ? inheritedBase(env, policy) : env,
-        policy.precedence,
-        settings.s3.maxBytes,
-      )
-    : loaded;
-  for (const s of sources) {
-    if (s.duplicates.length > 0)
-      log.warn(`${s.source} sets a name more than once; the last wins`, { names: s.duplicates });
-  }
-  const child = buildChildEnv(env, sources, policy);
-  if (child.kept.length > 0)
-    log.verbose("kept inherited values (--precedence env)", { names: child.kept });
-  if (child.filtered.length > 0)
-    log.verbose("left out by --only/--prefix", { names: child.filtered });
+  const { sources, child } = await loadChecked(
+    {
+      locations,
+      values,
+      env,
+      policy,
+      trusted,
+      // With --pristine, $NAME sees only what the app will inherit.
+      expandBase: policy.pristine === true ? inheritedBase(env, policy) : env,
+      inherited: env,
+      action: "start",
+    },
+    log,
+  );
   const plan = planExec(command, child.env);
   logLoaded(log, sources, child.applied, child.overrode);
   return plan;
@@ -263,11 +195,7 @@ Trust and source options:
   --timeout DURATION       overall deadline for fetching, retries included (default 10s)
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
-  --addressing-style auto|path|virtual
-                           S3 addressing: auto is virtual host on AWS, path style for IP,
-                           localhost and single-label endpoints (http://minio:9000) and bucket
-                           names with dots [S3_KMS_ENV_ADDRESSING_STYLE; the profile's
-                           s3 = addressing_style]
+${ADDRESSING_STYLE_HELP}
   --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
   -q, --quiet | -v, --verbose | --debug
                            log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]

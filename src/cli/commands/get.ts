@@ -1,6 +1,11 @@
 // `s3-kms-env get s3://bucket/key`: names by default; values only with --reveal.
 import { usageError } from "../../errors";
-import { serializeShell } from "../../envfile/serialize";
+import {
+  isOutputFormat,
+  OUTPUT_FORMATS,
+  serializeAs,
+  type OutputFormat,
+} from "../../envfile/serialize";
 import { describeVars, fingerprinterFrom, FINGERPRINT_KEY_ENV } from "../../ops/fingerprint";
 import { loadEnv, type LoadedEnv } from "../../ops/read";
 import { parseS3Uri } from "../../s3/location";
@@ -21,13 +26,9 @@ const options = {
   format: { type: "string" },
 } as const;
 
-const FORMATS = ["dotenv", "json", "shell"] as const;
-type Format = (typeof FORMATS)[number];
-
-function revealed(env: LoadedEnv, format: Format): string {
-  if (format === "json") return JSON.stringify(Object.fromEntries(env.vars), null, 2) + "\n";
-  if (format === "shell") return serializeShell(env.vars);
-  return env.text ?? "";
+// dotenv: the stored text itself, comments and all.
+function revealed(env: LoadedEnv, format: OutputFormat): string {
+  return format === "dotenv" ? (env.text ?? "") : serializeAs(env.vars, format);
 }
 
 export const getCommand = opsCommand({
@@ -56,13 +57,13 @@ ${OPS_OPTIONS}`,
     if (format !== undefined && !values.reveal) {
       throw usageError("--format applies to --reveal; without it only names are shown");
     }
-    if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) {
-      throw usageError(`--format must be one of ${FORMATS.join(", ")}`);
+    if (format !== undefined && !isOutputFormat(format)) {
+      throw usageError(`--format must be one of ${OUTPUT_FORMATS.join(", ")}`);
     }
     if (values.reveal && values.json) {
       throw usageError("use --reveal --format json for values as JSON");
     }
-    return { loc: parseS3Uri(uri), format: (format ?? "dotenv") as Format };
+    return { loc: parseS3Uri(uri), format: format ?? "dotenv" };
   },
   run: async ({ values, args, env: environment, log, settings, s3 }) => {
     const fingerprint = fingerprinterFrom(environment[FINGERPRINT_KEY_ENV]);
