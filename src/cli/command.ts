@@ -26,9 +26,18 @@ export async function showHelp(command: Pick<CommandDefinition, "name" | "help">
   return 0;
 }
 
+/** An option as util.parseArgs takes it: what shell completion is generated from. */
+export interface OptionSpec {
+  readonly type: "string" | "boolean";
+  readonly short?: string;
+  readonly multiple?: boolean;
+}
+
 export interface CommandDefinition {
   readonly name: string;
   readonly help: () => CommandHelp;
+  /** Its options (completion/completion.ts lists them); none listed when absent. */
+  readonly options?: Readonly<Record<string, OptionSpec>>;
   readonly run: (
     argv: string[],
     env: Env,

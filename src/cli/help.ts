@@ -26,6 +26,7 @@ Commands:
 ${line("exec", exec.help().summary)}
 ${line("help", "show help for a command")}
 ${line("version", "print the version")}
+${line("completion", "print a completion script: completion bash|zsh|fish")}
 
 Ops commands:
 ${ops.map((command) => line(command.name, command.help().summary)).join("\n")}

@@ -70,6 +70,16 @@ async function dispatch(
     printHelp(rest[0], exec, Object.values(ops));
     return name === undefined ? EXIT.failure : EXIT.ok;
   }
+  if (name === "completion") {
+    const [ops, exec, { writeOutSync }] = await Promise.all([
+      import("./ops-commands"),
+      execDefinition(),
+      import("./output"),
+    ]);
+    if (rest.length > 1) throw usageError("completion takes one shell: bash, zsh, fish");
+    writeOutSync(ops.completionScript(rest[0], [exec, ...Object.values(ops.opsCommands)]));
+    return EXIT.ok;
+  }
   if (name === "--version" || name === "version") {
     const { printVersion } = await import("./help");
     printVersion();

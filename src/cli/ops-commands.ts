@@ -31,3 +31,6 @@ export const opsCommands: Readonly<Record<string, CommandDefinition>> = Object.f
     renderDefinition,
   ].map((command) => [command.name, command]),
 );
+
+/** `completion bash|zsh|fish` is generated from these definitions (and exec's). */
+export { completionScript } from "./completion";

@@ -97,6 +97,7 @@ export function opsCommand<T extends ParseArgsOptionsConfig, A>(
   return {
     name: command.name,
     help: command.help,
+    options: command.options,
     run: (argv, env, setLog) => runOps(command, argv, env, setLog),
   };
 }

@@ -203,4 +203,9 @@ ${ADDRESSING_STYLE_HELP}
   };
 }
 
-export const execDefinition: CommandDefinition = { name: "exec", help: execHelp, run: execCommand };
+export const execDefinition: CommandDefinition = {
+  name: "exec",
+  help: execHelp,
+  options: execOptions,
+  run: execCommand,
+};
