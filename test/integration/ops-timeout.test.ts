@@ -109,7 +109,7 @@ const CASES: Record<string, Case> = {
       headers: { "content-type": "application/xml", etag: '"abc"' },
       start: "<",
     },
-    args: ["put", "-", uri, "--kms-key-id", KEY_ARN, "--timeout", "1s"],
+    args: ["put", "-", uri, "--kms-key-id", KEY_ARN, "--timeout", "1s", "--allow-unversioned"],
     input: "A=1\n",
     action: "PutObject",
   },
