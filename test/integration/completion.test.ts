@@ -65,6 +65,7 @@ describe("completion", () => {
       ["file", "env"],
     ],
     [["s3-kms-env", "exec", "--log-format", "j"], ["json"]],
+    [["s3-kms-env", "render", "--allow-d"], ["--allow-disk"]],
     // After "--" the words are the app's own: none of ours is offered.
     [["s3-kms-env", "exec", "s3://b/k", "--", "node", "--v"], []],
     [

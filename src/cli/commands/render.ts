@@ -151,5 +151,6 @@ ${ADDRESSING_STYLE_HELP}
 export const renderDefinition: CommandDefinition = {
   name: "render",
   help: renderHelp,
+  options: renderOptions,
   run: renderCommand,
 };
