@@ -220,3 +220,9 @@ export const ADDRESSING_STYLE_HELP = `  --addressing-style auto|path|virtual
                            localhost and single-label endpoints (http://minio:9000) and bucket
                            names with dots [S3_KMS_ENV_ADDRESSING_STYLE; the profile's
                            s3 = addressing_style]`;
+
+/** The logging options and --help, last in the help of exec and render. */
+export const LOG_OPTIONS_HELP = `  --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
+  -q, --quiet | -v, --verbose | --debug
+                           log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]
+  -h, --help`;

@@ -16,7 +16,14 @@ import type { StdioState } from "../../exec/stdio";
 import { defaultPolicy, inheritedBase, type PolicyOptions } from "../../policy/policy";
 import type { LoadedSource } from "../../fetch/sources";
 import type { S3Location } from "../../s3/location";
-import { ADDRESSING_STYLE_HELP, listValues, loggerFrom, parse, type Env } from "../options";
+import {
+  ADDRESSING_STYLE_HELP,
+  LOG_OPTIONS_HELP,
+  listValues,
+  loggerFrom,
+  parse,
+  type Env,
+} from "../options";
 import {
   describeSources,
   filterPolicy,
@@ -196,10 +203,7 @@ Trust and source options:
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
 ${ADDRESSING_STYLE_HELP}
-  --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
-  -q, --quiet | -v, --verbose | --debug
-                           log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]
-  -h, --help`,
+${LOG_OPTIONS_HELP}`,
   };
 }
 

@@ -11,7 +11,7 @@ import { isOutputFormat, OUTPUT_FORMATS, serializeAs } from "../../envfile/seria
 import type { PolicyOptions } from "../../policy/policy";
 import { checkTarget, writeAtomically } from "../../ops/render";
 import { showHelp, type CommandDefinition, type CommandHelp } from "../command";
-import { ADDRESSING_STYLE_HELP, loggerFrom, parse, type Env } from "../options";
+import { ADDRESSING_STYLE_HELP, LOG_OPTIONS_HELP, loggerFrom, parse, type Env } from "../options";
 import { writeOut } from "../output";
 import {
   describeSources,
@@ -141,10 +141,7 @@ Trust and source options (as for exec):
   --timeout DURATION       overall deadline for fetching (default 10s) [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
 ${ADDRESSING_STYLE_HELP}
-  --log-format text|json   [S3_KMS_ENV_LOG_FORMAT]
-  -q, --quiet | -v, --verbose | --debug
-                           log level; no level ever prints a value [S3_KMS_ENV_LOG_LEVEL]
-  -h, --help`,
+${LOG_OPTIONS_HELP}`,
   };
 }
 
