@@ -24,6 +24,7 @@ import {
   type OpsWorld,
 } from "../support/ops";
 import { CLI_PATH, cliEnv, expectNoLeak, nodeBinary, runCli, startCli } from "../support/run-cli";
+import { untrustedKey } from "../support/exec";
 
 let world: OpsWorld;
 const scripts = mkdtempSync(path.join(tmpdir(), "s3-kms-env-editors-"));
@@ -183,10 +184,7 @@ describe("edit", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stdout: "",
-      stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.otherKey.arn}, not a trusted key (trusted: ${world.key.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
-        "WRONG_KMS_KEY",
-      ),
+      stderr: errorLine(untrustedKey(uri, world.otherKey.arn, [world.key.arn]), "WRONG_KMS_KEY"),
     });
     expect(existsSync(log)).toBe(false);
     expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);

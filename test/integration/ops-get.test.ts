@@ -4,6 +4,7 @@ import { createHmac } from "node:crypto";
 import { s3KmsAccessDenied } from "../support/fault-proxy";
 import { canary, errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
+import { untrustedKey } from "../support/exec";
 
 let world: OpsWorld;
 let uri: string;
@@ -147,10 +148,7 @@ describe("get", () => {
     const result = await runCli(["get", uri, "--kms-key-id", world.otherKey.arn]);
     expect(result).toMatchObject({
       exitCode: 125,
-      stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
-        "WRONG_KMS_KEY",
-      ),
+      stderr: errorLine(untrustedKey(uri, world.key.arn, [world.otherKey.arn]), "WRONG_KMS_KEY"),
     });
   });
 

@@ -10,6 +10,7 @@ import {
   type OpsWorld,
 } from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
+import { untrustedKey } from "../support/exec";
 
 let world: OpsWorld;
 
@@ -175,7 +176,7 @@ describe("rollback", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it; use rekey to change keys`,
+        `${untrustedKey(uri, world.key.arn, [world.otherKey.arn])}; use rekey to change keys`,
         "WRONG_KMS_KEY",
       ),
     });
@@ -209,7 +210,7 @@ describe("rollback", () => {
       exitCode: 125,
       stdout: "",
       stderr: errorLine(
-        `${uri}?versionId=${ids[0]} is encrypted with KMS key ${foreign.arn}, not a trusted key (trusted: ${world.key.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
+        untrustedKey(`${uri}?versionId=${ids[0]}`, foreign.arn, [world.key.arn]),
         "WRONG_KMS_KEY",
       ),
     });

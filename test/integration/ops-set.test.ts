@@ -15,6 +15,7 @@ import {
   type OpsWorld,
 } from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
+import { untrustedKey } from "../support/exec";
 
 let world: OpsWorld;
 const dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-set-"));
@@ -161,10 +162,7 @@ describe("set", () => {
     const result = await runCli(["set", uri, "A=2", "--kms-key-id", world.otherKey.arn]);
     expect(result).toMatchObject({
       exitCode: 125,
-      stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
-        "WRONG_KMS_KEY",
-      ),
+      stderr: errorLine(untrustedKey(uri, world.key.arn, [world.otherKey.arn]), "WRONG_KMS_KEY"),
     });
   });
 
@@ -183,10 +181,7 @@ describe("set", () => {
       expect(result).toMatchObject({
         exitCode: 125,
         stdout: "",
-        stderr: errorLine(
-          `${uri} is encrypted with KMS key ${world.otherKey.arn}, not a trusted key (trusted: ${world.key.arn}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
-          "WRONG_KMS_KEY",
-        ),
+        stderr: errorLine(untrustedKey(uri, world.otherKey.arn, [world.key.arn]), "WRONG_KMS_KEY"),
       });
       expect(await world.aws.listVersions(world.bucket, key)).toHaveLength(1);
       expectNoLeak(result, [secret]);

@@ -3,6 +3,7 @@ import { s3KmsDisabled, startFaultProxy, type CannedResponse } from "../support/
 import { motoUrl } from "../support/moto";
 import { canary, errorLine, freshKey, opsWorld, withS3Answer, type OpsWorld } from "../support/ops";
 import { expectNoLeak, runCli } from "../support/run-cli";
+import { untrustedKey } from "../support/exec";
 
 let world: OpsWorld;
 
@@ -107,10 +108,7 @@ describe("verify", () => {
     const result = await runCli(["verify", uri, "--kms-key-id", world.otherKey.keyId]);
     expect(result).toMatchObject({
       exitCode: 125,
-      stderr: errorLine(
-        `${uri} is encrypted with KMS key ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.keyId}); refusing to trust it. Upload it again under a trusted key, or trust its key only if you know who can write with it`,
-        "WRONG_KMS_KEY",
-      ),
+      stderr: errorLine(untrustedKey(uri, world.key.arn, [world.otherKey.keyId]), "WRONG_KMS_KEY"),
     });
   });
 
