@@ -80,6 +80,19 @@ interface Run {
   expectSuccess(): void | Promise<void>;
 }
 
+/** rekey from the test's key to the new one, as `env`'s user through `endpoint`. */
+function rekey(uri: string, env: Record<string, string>, endpoint: string): Promise<CliResult> {
+  const args = ["rekey", "-q", uri, "--kms-key-id", newKey.arn, "--trusted-kms-key-id", key.arn];
+  return runCli(args, { env, endpoint });
+}
+
+/** The rekey succeeded: the object holds the same bytes, now under the new key. */
+async function expectRekeyed(result: CliResult, objectKey: string): Promise<void> {
+  expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+  const stored = await admin.getObject(BUCKET, objectKey);
+  expect([stored.body, stored.kmsKeyId]).toEqual(["A=1\n", newKey.arn]);
+}
+
 interface Scenario {
   /**
    * Uploads what the command needs (as admin) and runs it as `env`'s user
@@ -217,21 +230,11 @@ const SCENARIOS: Record<string, Scenario> = {
     async run(env, { url: endpoint }) {
       const objectKey = freshKey();
       const { uri } = await upload("A=1\n", objectKey);
-      const result = await runCli(
-        ["rekey", "-q", uri, "--kms-key-id", newKey.arn, "--trusted-kms-key-id", key.arn],
-        {
-          env,
-          endpoint,
-        },
-      );
+      const result = await rekey(uri, env, endpoint);
       return {
         result,
         uri,
-        expectSuccess: async () => {
-          expect(result).toMatchObject({ exitCode: 0, stderr: "" });
-          const stored = await admin.getObject(BUCKET, objectKey);
-          expect([stored.body, stored.kmsKeyId]).toEqual(["A=1\n", newKey.arn]);
-        },
+        expectSuccess: () => expectRekeyed(result, objectKey),
       };
     },
   },
@@ -247,22 +250,12 @@ const SCENARIOS: Record<string, Scenario> = {
         match: { service: "s3", method: "GET", pathPrefix: LIST_PATH },
         respond: listing(BUCKET, prefix, [objectKey]),
       });
-      const result = await runCli(
-        ["rekey", "-q", uri, "--kms-key-id", newKey.arn, "--trusted-kms-key-id", key.arn],
-        {
-          env,
-          endpoint,
-        },
-      );
+      const result = await rekey(uri, env, endpoint);
       return {
         result,
         uri,
         objectUri: uriOf(objectKey),
-        expectSuccess: async () => {
-          expect(result).toMatchObject({ exitCode: 0, stderr: "" });
-          const stored = await admin.getObject(BUCKET, objectKey);
-          expect([stored.body, stored.kmsKeyId]).toEqual(["A=1\n", newKey.arn]);
-        },
+        expectSuccess: () => expectRekeyed(result, objectKey),
       };
     },
   },
