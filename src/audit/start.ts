@@ -1,0 +1,128 @@
+// exec's audit: the event of a start or a failed start, written to the log
+// (json format: the event itself, with its CloudWatch metrics) and POSTed by
+// --notify. Nothing here runs for a text-format start without --notify, and
+// the notify module is loaded only when --notify is given.
+import { hasCode, S3KmsEnvError } from "../errors";
+import type { Fields, Logger } from "../log";
+import type { ResolvedAws } from "../aws/resolve";
+import type { Deadline } from "../deadline";
+import type { S3Location } from "../s3/location";
+import { withEmf } from "./emf";
+import {
+  startEvent,
+  startFailedEvent,
+  type AuditContext,
+  type AuditEvent,
+  type LoadedFacts,
+} from "./event";
+import { hostFacts } from "./host";
+import type { AuditSettings, NotifySettings } from "./settings";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface StartAudit {
+  readonly log: Logger;
+  readonly settings: AuditSettings;
+  readonly env: Env;
+}
+
+/** Whether this run makes events at all: json logs or --notify. */
+function wanted(audit: StartAudit): boolean {
+  return audit.log.format === "json" || audit.settings.notify !== undefined;
+}
+
+export function auditContext(settings: AuditSettings, env: Env): AuditContext {
+  return {
+    version: S3_KMS_ENV_VERSION,
+    host: hostFacts(env),
+    names: settings.names,
+    now: () => new Date(),
+    // process.uptime(), not performance.now(): the latter loads perf_hooks (~1 ms).
+    elapsedMs: () => process.uptime() * 1000,
+  };
+}
+
+async function send(
+  notify: NotifySettings,
+  event: AuditEvent,
+  transport: () => Promise<Pick<ResolvedAws, "caBundle" | "proxyEnv">>,
+  timeoutMs: number,
+): Promise<void> {
+  const { sendEvent } = await import("./notify");
+  try {
+    await sendEvent(notify, event, await transport(), timeoutMs);
+  } catch (err) {
+    if (hasCode(err, "NOTIFY_FAILED")) throw err;
+    const why = err instanceof S3KmsEnvError ? err.message : "internal error";
+    throw new S3KmsEnvError("NOTIFY_FAILED", `--notify failed: ${why}`);
+  }
+}
+
+/**
+ * A start that is about to happen: POSTed first (a required POST that fails
+ * turns it into a failed start, NOTIFY_FAILED), then logged: in text, the
+ * human line (`message` and `fields`); in json, the event under `message`.
+ */
+export async function auditStart(
+  audit: StartAudit,
+  facts: {
+    readonly locations: readonly S3Location[];
+    readonly loaded: readonly LoadedFacts[];
+    readonly applied: readonly string[];
+    readonly aws: ResolvedAws;
+    readonly deadline: Deadline;
+  },
+  message: string,
+  fields: Fields,
+): Promise<void> {
+  if (!wanted(audit)) return audit.log.info(message, fields);
+  const ctx = auditContext(audit.settings, audit.env);
+  const event = startEvent(ctx, facts.locations, facts.loaded, facts.applied);
+  const record = withEmf(event, Date.now());
+  const { notify } = audit.settings;
+  if (notify !== undefined) {
+    const bound = Math.min(notify.timeoutMs, facts.deadline.remainingMs());
+    try {
+      await send(notify, event, () => Promise.resolve(facts.aws), bound);
+    } catch (err) {
+      if (notify.required) {
+        const failed = startFailedEvent(ctx, facts.locations, "NOTIFY_FAILED");
+        audit.log.audit("error", "start failed", withEmf(failed, Date.now()));
+        throw err;
+      }
+      audit.log.warn(`${(err as S3KmsEnvError).message}; the app starts anyway`);
+    }
+  }
+  if (audit.log.format === "text") audit.log.info(message, fields);
+  audit.log.audit("info", message, record);
+}
+
+/**
+ * A start that failed with `err`: logged, then POSTed within --notify's own
+ * bound (the start's deadline may be what failed). A failed POST is only
+ * logged: the start has failed already. Not for a signal: the process must
+ * end at once.
+ */
+export async function auditFailedStart(
+  audit: StartAudit,
+  locations: readonly S3Location[],
+  err: unknown,
+): Promise<void> {
+  if (!wanted(audit) || hasCode(err, "INTERRUPTED")) return;
+  const code = err instanceof S3KmsEnvError ? err.code : "INTERNAL";
+  const event = startFailedEvent(auditContext(audit.settings, audit.env), locations, code);
+  const record = withEmf(event, Date.now());
+  audit.log.audit("error", "start failed", record);
+  const { notify } = audit.settings;
+  if (notify === undefined) return;
+  try {
+    await send(
+      notify,
+      event,
+      async () => (await import("../aws/resolve")).resolveAwsSettings(audit.env, {}),
+      notify.timeoutMs,
+    );
+  } catch (e) {
+    audit.log.warn((e as S3KmsEnvError).message);
+  }
+}
