@@ -60,7 +60,7 @@ async function send(
 
 /**
  * A start that is about to happen: POSTed first (a required POST that fails
- * turns it into a failed start, NOTIFY_FAILED), then logged: in text, the
+ * throws NOTIFY_FAILED: a failed start), then logged: in text, the
  * human line (`message` and `fields`); in json, the event under `message`.
  */
 export async function auditStart(
@@ -85,11 +85,8 @@ export async function auditStart(
     try {
       await send(notify, event, () => Promise.resolve(facts.aws), bound);
     } catch (err) {
-      if (notify.required) {
-        const failed = startFailedEvent(ctx, facts.locations, "NOTIFY_FAILED");
-        audit.log.audit("error", "start failed", withEmf(failed, Date.now()));
-        throw err;
-      }
+      // The caller's failed start (auditFailedStart) logs it as one.
+      if (notify.required) throw err;
       audit.log.warn(`${(err as S3KmsEnvError).message}; the app starts anyway`);
     }
   }
@@ -114,7 +111,8 @@ export async function auditFailedStart(
   const record = withEmf(event, Date.now());
   audit.log.audit("error", "start failed", record);
   const { notify } = audit.settings;
-  if (notify === undefined) return;
+  // A POST that just failed is not tried again for its own failure.
+  if (notify === undefined || hasCode(err, "NOTIFY_FAILED")) return;
   try {
     await send(
       notify,
