@@ -20,7 +20,11 @@ export interface AuditSource {
   readonly versionId?: string;
   /** Ops: the version that was current before the write, when the command read it. */
   readonly previousVersionId?: string;
+  /** rollback: the old version brought back. */
+  readonly restoredVersionId?: string;
   readonly kmsKeyArn?: string;
+  /** rekey: the key the object was under before. */
+  readonly previousKmsKeyArn?: string;
 }
 
 /** Who made an ops write: STS GetCallerIdentity's answer, or why it is unknown. */
@@ -100,9 +104,8 @@ export function auditSource(
     uri: loc.uri,
     bucket: loc.bucket,
     key: loc.key,
+    ...facts,
     versionId: facts.versionId ?? loc.versionId,
-    previousVersionId: facts.previousVersionId,
-    kmsKeyArn: facts.kmsKeyArn,
   });
 }
 

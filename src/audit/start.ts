@@ -7,16 +7,10 @@ import type { Fields, Logger } from "../log";
 import type { ResolvedAws } from "../aws/resolve";
 import type { Deadline } from "../deadline";
 import type { S3Location } from "../s3/location";
+import { auditContext, notifyEvent } from "./deliver";
 import { withEmf } from "./emf";
-import {
-  startEvent,
-  startFailedEvent,
-  type AuditContext,
-  type AuditEvent,
-  type LoadedFacts,
-} from "./event";
-import { hostFacts } from "./host";
-import type { AuditSettings, NotifySettings } from "./settings";
+import { startEvent, startFailedEvent, type LoadedFacts } from "./event";
+import type { AuditSettings } from "./settings";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -29,33 +23,6 @@ export interface StartAudit {
 /** Whether this run makes events at all: json logs or --notify. */
 function wanted(audit: StartAudit): boolean {
   return audit.log.format === "json" || audit.settings.notify !== undefined;
-}
-
-export function auditContext(settings: AuditSettings, env: Env): AuditContext {
-  return {
-    version: S3_KMS_ENV_VERSION,
-    host: hostFacts(env),
-    names: settings.names,
-    now: () => new Date(),
-    // process.uptime(), not performance.now(): the latter loads perf_hooks (~1 ms).
-    elapsedMs: () => process.uptime() * 1000,
-  };
-}
-
-async function send(
-  notify: NotifySettings,
-  event: AuditEvent,
-  transport: () => Promise<Pick<ResolvedAws, "caBundle" | "proxyEnv">>,
-  timeoutMs: number,
-): Promise<void> {
-  const { sendEvent } = await import("./notify");
-  try {
-    await sendEvent(notify, event, await transport(), timeoutMs);
-  } catch (err) {
-    if (hasCode(err, "NOTIFY_FAILED")) throw err;
-    const why = err instanceof S3KmsEnvError ? err.message : "internal error";
-    throw new S3KmsEnvError("NOTIFY_FAILED", `--notify failed: ${why}`);
-  }
 }
 
 /**
@@ -83,7 +50,7 @@ export async function auditStart(
   if (notify !== undefined) {
     const bound = Math.min(notify.timeoutMs, facts.deadline.remainingMs());
     try {
-      await send(notify, event, () => Promise.resolve(facts.aws), bound);
+      await notifyEvent(notify, event, () => Promise.resolve(facts.aws), bound);
     } catch (err) {
       // The caller's failed start (auditFailedStart) logs it as one.
       if (notify.required) throw err;
@@ -114,7 +81,7 @@ export async function auditFailedStart(
   // A POST that just failed is not tried again for its own failure.
   if (notify === undefined || hasCode(err, "NOTIFY_FAILED")) return;
   try {
-    await send(
+    await notifyEvent(
       notify,
       event,
       async () => (await import("../aws/resolve")).resolveAwsSettings(audit.env, {}),

@@ -15,6 +15,17 @@ export const auditOptions = {
   "notify-required": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
+/**
+ * The ops writes' audit options: no --notify-required, since a write that
+ * was made cannot be undone when its event is not taken.
+ */
+export const opsAuditOptions = {
+  "audit-no-names": auditOptions["audit-no-names"],
+  notify: auditOptions.notify,
+  "notify-secret-file": auditOptions["notify-secret-file"],
+  "notify-timeout": auditOptions["notify-timeout"],
+} as const satisfies ParseArgsOptionsConfig;
+
 export interface AuditValues {
   "audit-no-names"?: boolean | undefined;
   notify?: string | undefined;
@@ -51,10 +62,12 @@ function notifySecret(values: AuditValues, env: Env): NotifySettings["secret"] {
   return value === undefined ? undefined : { value, from: "S3_KMS_ENV_NOTIFY_SECRET" };
 }
 
-export function auditFrom(values: AuditValues, env: Env): AuditSettings {
+/** exec's audit settings; an ops write's (`ops`) never has --notify-required. */
+export function auditFrom(values: AuditValues, env: Env, ops = false): AuditSettings {
   const names = !(values["audit-no-names"] === true || isOn(env.S3_KMS_ENV_AUDIT_NO_NAMES));
   const url = values.notify ?? env.S3_KMS_ENV_NOTIFY_URL;
-  const required = values["notify-required"] === true || isOn(env.S3_KMS_ENV_NOTIFY_REQUIRED);
+  const required =
+    !ops && (values["notify-required"] === true || isOn(env.S3_KMS_ENV_NOTIFY_REQUIRED));
   if (url === undefined || url === "") {
     if (required) throw usageError("--notify-required needs --notify URL (S3_KMS_ENV_NOTIFY_URL)");
     return { names, notify: undefined };
@@ -74,12 +87,12 @@ export function auditFrom(values: AuditValues, env: Env): AuditSettings {
   };
 }
 
-/** The audit options' help, for exec and the ops commands that write. */
-export const AUDIT_OPTIONS_HELP = `Audit options:
+/** The audit options' help, as the ops commands that write show it. */
+export const OPS_AUDIT_OPTIONS_HELP = `Audit options (an event with --log-format json or --notify):
   --audit-no-names         audit events give counts, not variable names
                            [S3_KMS_ENV_AUDIT_NO_NAMES=1]
-  --notify URL             POST each audit event as JSON to URL before the app starts (or
-                           before exiting on failure); only the URL's origin is ever logged
+  --notify URL             POST each audit event as JSON to URL (exec: before the app starts,
+                           or before exiting on failure); only the URL's origin is logged
                            [S3_KMS_ENV_NOTIFY_URL]
   --notify-secret-file FILE
                            sign the body with HMAC-SHA256 under the key in FILE (one trailing
@@ -88,6 +101,9 @@ export const AUDIT_OPTIONS_HELP = `Audit options:
                            S3_KMS_ENV_NOTIFY_SECRET]
   --notify-timeout DURATION
                            bound of the POST (default 2s), inside --timeout's deadline
-                           [S3_KMS_ENV_NOTIFY_TIMEOUT]
+                           [S3_KMS_ENV_NOTIFY_TIMEOUT]`;
+
+/** exec's: the ops commands' and --notify-required. */
+export const AUDIT_OPTIONS_HELP = `${OPS_AUDIT_OPTIONS_HELP}
   --notify-required        fail (NOTIFY_FAILED, 125) when the POST fails, instead of warning
                            and starting the app [S3_KMS_ENV_NOTIFY_REQUIRED=1]`;

@@ -2,7 +2,7 @@
 // failed start, names and metadata only, that CloudWatch Logs reads as an
 // Embedded Metric Format document.
 import { ExecFixture, runExec } from "../support/exec";
-import { emfProblems } from "../support/emf";
+import { emfBlock, emfProblems } from "../support/emf";
 import type { CliResult } from "../support/run-cli";
 
 let fx: ExecFixture;
@@ -46,19 +46,10 @@ describe("a start", () => {
       Source: uri,
       Starts: 1,
       StartMs: ms,
-      _aws: {
-        Timestamp: expect.any(Number) as number,
-        CloudWatchMetrics: [
-          {
-            Namespace: "s3-kms-env",
-            Dimensions: [[], ["Source"]],
-            Metrics: [
-              { Name: "Starts", Unit: "Count" },
-              { Name: "StartMs", Unit: "Milliseconds" },
-            ],
-          },
-        ],
-      },
+      _aws: emfBlock("Source", [
+        ["Starts", "Count"],
+        ["StartMs", "Milliseconds"],
+      ]),
     });
     expect(ms).toBeGreaterThan(0);
   });
@@ -125,16 +116,7 @@ describe("a failed start", () => {
         ms: expect.any(Number) as number,
         ErrorCode: "NO_SUCH_KEY",
         StartFailures: 1,
-        _aws: {
-          Timestamp: expect.any(Number) as number,
-          CloudWatchMetrics: [
-            {
-              Namespace: "s3-kms-env",
-              Dimensions: [[], ["ErrorCode"]],
-              Metrics: [{ Name: "StartFailures", Unit: "Count" }],
-            },
-          ],
-        },
+        _aws: emfBlock("ErrorCode", [["StartFailures", "Count"]]),
       });
       expect(emfProblems(event)).toEqual([]);
       expect(error).toMatchObject({ level: "error", code: "NO_SUCH_KEY" });

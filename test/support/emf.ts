@@ -113,3 +113,20 @@ export function emfProblems(doc: unknown): string[] {
     ).map(({ Name }) => `metric ${Name} has no numeric value at the root`),
   ]);
 }
+
+/** The `_aws` block s3-kms-env writes: one directive, over the total and one dimension. */
+export function emfBlock(
+  dimension: string,
+  metrics: readonly (readonly [name: string, unit: string])[],
+): Record<string, unknown> {
+  return {
+    Timestamp: expect.any(Number) as number,
+    CloudWatchMetrics: [
+      {
+        Namespace: "s3-kms-env",
+        Dimensions: [[], [dimension]],
+        Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })),
+      },
+    ],
+  };
+}

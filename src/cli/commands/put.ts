@@ -17,6 +17,7 @@ import {
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
+import { auditSource } from "../../audit/event";
 
 const options = {
   ...writeOptions,
@@ -54,7 +55,7 @@ ${OPS_OPTIONS}`,
     }
     return { file, loc: objectUri(uri) };
   },
-  run: async ({ values, args, log, settings, s3, allowNames }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit }) => {
     const encrypt = await requireNewObjectKey(values, settings);
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
@@ -68,6 +69,12 @@ ${OPS_OPTIONS}`,
     });
     warnDuplicates(log, from, result.duplicates);
     warnIfUnversioned(log, args.loc, result.versionId);
+    const { versionId, kmsKeyArn } = result;
+    await audit({
+      sources: [auditSource(args.loc, { versionId, kmsKeyArn })],
+      variables: result.variables,
+      names: result.names,
+    });
     const summary = {
       uri: args.loc.uri,
       versionId: result.versionId,
