@@ -10,6 +10,7 @@ import {
   trustOptions,
   writeOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
@@ -32,6 +33,8 @@ overwritten. The file is always removed, also on failure or SIGINT/SIGTERM/SIGHU
 ${TRUST_OPTIONS}
   When the object does not exist yet:
 ${NEW_OBJECT_OPTIONS}
+
+${OPS_AUDIT_OPTIONS_HELP}
 
 ${OPS_OPTIONS}`,
   }),

@@ -14,6 +14,7 @@ import {
   writeOptions,
   VERSIONING_OPTIONS,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
@@ -44,6 +45,8 @@ ${NEW_OBJECT_OPTIONS}
   --if-match ETAG          write only if the object still has this ETag (from get --json)
   --if-absent              write only if the object does not exist yet
 ${VERSIONING_OPTIONS}
+
+${OPS_AUDIT_OPTIONS_HELP}
 
 ${OPS_OPTIONS}`,
   }),

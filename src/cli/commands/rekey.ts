@@ -10,6 +10,7 @@ import {
   trustOptions,
   writeOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
 } from "../ops-common";
 import { writeKey, writerTrustedKeys } from "../../aws/settings";
@@ -57,6 +58,8 @@ them and upload them with put. Exit 0 only if every object ends up under NEW.`,
 ${TRUST_OPTIONS}
   --dry-run                report what would change, change nothing
   --no-bucket-key          do not use an S3 Bucket Key
+
+${OPS_AUDIT_OPTIONS_HELP}
 
 ${OPS_OPTIONS}`,
   }),

@@ -10,6 +10,7 @@ import {
   warnIfUnversioned,
   writeOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
 } from "../ops-common";
 import { writerTrustedKeys } from "../../aws/settings";
@@ -37,6 +38,8 @@ current version's bytes, writes nothing and says so ("unchanged").`,
   --version-id V           the version to restore (required)
   --kms-key-id ID          the key to use when the object was deleted (no current key)
 ${TRUST_OPTIONS}
+
+${OPS_AUDIT_OPTIONS_HELP}
 
 ${OPS_OPTIONS}`,
   }),

@@ -6,6 +6,7 @@ import {
   newObjectKey,
   opsCommand,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
   NEW_OBJECT_OPTIONS,
   VERSIONING_OPTIONS,
@@ -38,6 +39,8 @@ ${VERSIONING_OPTIONS}
 ${TRUST_OPTIONS}
   When the object does not exist yet:
 ${NEW_OBJECT_OPTIONS}
+
+${OPS_AUDIT_OPTIONS_HELP}
 
 ${OPS_OPTIONS}`,
   }),

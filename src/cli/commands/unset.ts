@@ -8,6 +8,7 @@ import {
   trustOptions,
   versioningOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
   VERSIONING_OPTIONS,
 } from "../ops-common";
@@ -34,6 +35,8 @@ occurrence, a multi-line value whole); comments, blank lines and the other lines
   --max-attempts N         writes tried before giving up on a busy object (default 10)
 ${VERSIONING_OPTIONS}
 ${TRUST_OPTIONS}
+
+${OPS_AUDIT_OPTIONS_HELP}
 
 ${OPS_OPTIONS}`,
   }),
