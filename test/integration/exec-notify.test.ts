@@ -148,6 +148,20 @@ test.concurrent(
   },
 );
 
+test.concurrent("the POST also keeps the start's deadline (--timeout)", async () => {
+  const r = await receiver();
+  r.answer = "stall";
+  const began = Date.now();
+  const result = await notifyRun(r, await fx.put("A=1\n"), {
+    flags: ["--timeout", "1s", "--notify-timeout", "20s"],
+  });
+  expect(Date.now() - began).toBeLessThan(5000);
+  expect(result.exitCode).toBe(0);
+  const bound = /failed: no answer within (\d+) ms; the app starts anyway$/m.exec(result.stderr);
+  expect(Number(bound?.[1])).toBeGreaterThan(0);
+  expect(Number(bound?.[1])).toBeLessThanOrEqual(1000);
+});
+
 test.concurrent("a 500: a warning, and the app starts", async () => {
   const r = await receiver();
   r.answer = 500;
