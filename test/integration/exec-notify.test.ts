@@ -13,6 +13,7 @@ import {
   ScratchDir,
   type ExecOptions,
 } from "../support/exec";
+import { containerField } from "../support/audit";
 import { startReceiver, type Receiver } from "../support/receiver";
 import { expectNoLeak, type CliResult } from "../support/run-cli";
 import { makeCertificates, type Certificates } from "../support/tls-proxy";
@@ -89,6 +90,7 @@ test.concurrent("delivers the signed start event before the app starts", async (
     time: expect.any(String) as string,
     version: "0.2.0",
     host: expect.any(String) as string,
+    ...containerField(),
     sources: [
       {
         uri,

@@ -5,6 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { containerField } from "../support/audit";
 import { emfBlock, emfProblems } from "../support/emf";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
@@ -80,6 +81,7 @@ test.concurrent(
       time: expect.any(String) as string,
       version: "0.2.0",
       host: expect.any(String) as string,
+      ...containerField(),
       ms: expect.any(Number) as number,
       sources: [
         {
