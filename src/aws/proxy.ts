@@ -6,6 +6,7 @@ import type { Agent, ClientRequest } from "node:http";
 import type { Socket } from "node:net";
 import type { AgentConnectOpts } from "agent-base";
 import type { PeerCertificate, SecureContextOptions } from "node:tls";
+import { boundHandshake, type HandshakeBound } from "./handshake";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -71,30 +72,36 @@ export function proxyLabel(proxy: URL): string {
 /**
  * An agent that tunnels through the proxy with CONNECT (for http and https
  * targets alike), then does TLS to the target itself with `tls` (the CA
- * bundle, if any): the proxy never sees the request.
+ * bundle, if any): the proxy never sees the request. With `handshakeBound`,
+ * that handshake is bounded once the tunnel stands.
  */
 export async function proxyAgent(
   proxy: URL,
   tls: Pick<SecureContextOptions, "ca">,
   keepAlive: boolean,
+  handshakeBound?: HandshakeBound,
 ): Promise<Agent> {
   const { HttpsProxyAgent } = await import("https-proxy-agent");
   // The agent's own options configure the connection to the proxy; the TLS
   // connection to the target inside the tunnel takes the request's options,
   // to which the CA bundle is added here.
   class TunnelAgent extends HttpsProxyAgent<string> {
-    override connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
+    override async connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
       if (!opts.secureEndpoint) return super.connect(req, opts);
       // The agent drops `host` before its TLS upgrade, so Node would check the
       // certificate against "localhost": check it against the real target.
       const host = opts.host ?? "";
-      const { checkServerIdentity } = process.getBuiltinModule("node:tls");
-      return super.connect(req, {
+      const { checkServerIdentity, TLSSocket } = process.getBuiltinModule("node:tls");
+      const socket = await super.connect(req, {
         ...opts,
         ...tls,
         checkServerIdentity: (_name: string, cert: PeerCertificate) =>
           checkServerIdentity(host, cert),
       });
+      // A refused CONNECT comes back as a plain socket replaying the proxy's answer.
+      return handshakeBound !== undefined && socket instanceof TLSSocket
+        ? boundHandshake(socket, handshakeBound)
+        : socket;
     }
   }
   return new TunnelAgent(proxy, { keepAlive });

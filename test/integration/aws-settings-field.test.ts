@@ -4,11 +4,9 @@
 // profile's ca_bundle), an HTTP CONNECT proxy of the test's own that records
 // what went through it, and profile files in a temp HOME — for exec and get.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
-import * as net from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startConnectProxy, type ConnectProxy } from "../support/connect-proxy";
 import { execEnv } from "../support/exec";
 import { motoUrl } from "../support/moto";
 import { canary, opsWorld, type OpsWorld } from "../support/ops";
@@ -150,47 +148,6 @@ describe("a TLS endpoint with a private CA", () => {
     );
   });
 });
-
-interface ConnectProxy {
-  readonly url: string;
-  /** host:port of every CONNECT that went through. */
-  readonly tunnels: string[];
-  close(): Promise<void>;
-}
-
-async function startConnectProxy(): Promise<ConnectProxy> {
-  const tunnels: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
-  server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    const target = req.url ?? "";
-    tunnels.push(target);
-    const [host = "", port = ""] = target.split(":");
-    sockets.add(client);
-    const upstream = net.connect(Number(port), host, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tunnels,
-    close: () =>
-      new Promise((resolve) => {
-        // Tunnels are not the server's connections any more: end them too.
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe("an HTTP CONNECT proxy", () => {
   let proxy: ConnectProxy;
