@@ -23,6 +23,8 @@ export type ErrorCode =
   | "THROTTLED"
   | "TIMEOUT"
   | "NETWORK"
+  | "PROXY_REFUSED"
+  | "PROXY_ERROR"
   | "S3_ERROR"
   | "INTEGRITY"
   | "NOT_KMS_ENCRYPTED"

@@ -6,6 +6,7 @@ import type { Agent, ClientRequest } from "node:http";
 import type { Socket } from "node:net";
 import type { AgentConnectOpts } from "agent-base";
 import type { PeerCertificate, SecureContextOptions } from "node:tls";
+import { S3KmsEnvError } from "../errors";
 import { boundHandshake, type HandshakeBound } from "./handshake";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -70,6 +71,38 @@ export function proxyLabel(proxy: URL): string {
 }
 
 /**
+ * The proxy's answer to CONNECT when it is not 200, as our error: its own
+ * code, so that a proxy's 403 is never read as S3 denying access. A gateway
+ * answer (5xx: the proxy could not reach the target) is PROXY_ERROR, worth
+ * another attempt; anything else is the proxy's rule (PROXY_REFUSED).
+ */
+export function proxyRefusal(proxy: URL, target: URL, status: number): S3KmsEnvError {
+  const label = proxyLabel(proxy);
+  const tunnel = `${target.hostname}:${target.port || (target.protocol === "https:" ? "443" : "80")}`;
+  const variable = target.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY";
+  if (status >= 500) {
+    return new S3KmsEnvError(
+      "PROXY_ERROR",
+      `the proxy ${label} could not open a tunnel to ${tunnel} (HTTP ${status}); check that the proxy can reach it`,
+    );
+  }
+  if (status === 407) {
+    const fix =
+      proxy.username === ""
+        ? `give them in ${variable} as ${proxy.protocol}//USER:PASSWORD@${proxy.host}`
+        : `it refused those in ${variable}`;
+    return new S3KmsEnvError(
+      "PROXY_REFUSED",
+      `the proxy ${label} asks for credentials (HTTP 407); ${fix}`,
+    );
+  }
+  return new S3KmsEnvError(
+    "PROXY_REFUSED",
+    `the proxy ${label} refused a tunnel to ${tunnel} (HTTP ${status}); check the proxy's rules, or exempt the host with NO_PROXY`,
+  );
+}
+
+/**
  * An agent that tunnels through the proxy with CONNECT (for http and https
  * targets alike), then does TLS to the target itself with `tls` (the CA
  * bundle, if any): the proxy never sees the request. With `handshakeBound`,
@@ -87,18 +120,30 @@ export async function proxyAgent(
   // to which the CA bundle is added here.
   class TunnelAgent extends HttpsProxyAgent<string> {
     override async connect(req: ClientRequest, opts: AgentConnectOpts): Promise<Socket> {
-      if (!opts.secureEndpoint) return super.connect(req, opts);
+      let status = 0;
+      req.once("proxyConnect", (answer: { statusCode: number }) => (status = answer.statusCode));
       // The agent drops `host` before its TLS upgrade, so Node would check the
       // certificate against "localhost": check it against the real target.
       const host = opts.host ?? "";
       const { checkServerIdentity, TLSSocket } = process.getBuiltinModule("node:tls");
-      const socket = await super.connect(req, {
-        ...opts,
-        ...tls,
-        checkServerIdentity: (_name: string, cert: PeerCertificate) =>
-          checkServerIdentity(host, cert),
-      });
-      // A refused CONNECT comes back as a plain socket replaying the proxy's answer.
+      const socket = await super.connect(
+        req,
+        opts.secureEndpoint
+          ? {
+              ...opts,
+              ...tls,
+              checkServerIdentity: (_name: string, cert: PeerCertificate) =>
+                checkServerIdentity(host, cert),
+            }
+          : opts,
+      );
+      // A refused CONNECT comes back as a plain socket replaying the proxy's
+      // answer, which would then read as S3's.
+      if (status !== 200) {
+        socket.destroy();
+        const scheme = opts.secureEndpoint ? "https" : "http";
+        throw proxyRefusal(proxy, new URL(`${scheme}://${host}:${opts.port}`), status);
+      }
       return handshakeBound !== undefined && socket instanceof TLSSocket
         ? boundHandshake(socket, handshakeBound)
         : socket;

@@ -16,7 +16,7 @@ import type {
   SourceData,
   StandardRetryBackoffStrategy,
 } from "@smithy/types";
-import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
+import { type ErrorCode, hasCode, S3KmsEnvError, tooLarge } from "../errors";
 import { credentialsWithin, silentLogger } from "../aws/config";
 import { agentsFor, type Agents } from "../aws/agents";
 import { s3EndpointFor } from "../aws/resolve";
@@ -164,6 +164,8 @@ async function attempt(
   try {
     ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
   } catch (err) {
+    if (hasCode(err, "PROXY_REFUSED")) throw err;
+    if (hasCode(err, "PROXY_ERROR")) throw new RetryableFailure("TRANSIENT", err);
     throw networkFailure(err, loc, config, bucketUrl);
   }
   const stream = response.body as Readable;

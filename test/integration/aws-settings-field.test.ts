@@ -190,3 +190,69 @@ describe("an HTTP CONNECT proxy", () => {
     expect(proxy.tunnels).toEqual([]);
   });
 });
+
+describe("a proxy that answers CONNECT with an error", () => {
+  let proxy: ConnectProxy;
+  afterEach(() => proxy.close());
+  const tunnel = () => `127.0.0.1:${new URL(tls.url).port}`;
+  const run = (command: string, proxyUrl: string) =>
+    runCli(
+      command === "exec"
+        ? ["exec", "--timeout", "3s", "--kms-key-id", world.key.arn, uri, "--", "/bin/true"]
+        : ["get", "-q", uri],
+      { endpoint: tls.url, env: { AWS_CA_BUNDLE: tls.caFile, HTTPS_PROXY: proxyUrl } },
+    );
+
+  test.each(["exec", "get"])(
+    "%s: a 403 is the proxy's refusal, not S3 denying access, and is not retried",
+    async (command) => {
+      proxy = await startConnectProxy({ status: 403 });
+      const result = await run(command, proxy.url);
+      expect({ exitCode: result.exitCode, stdout: result.stdout }).toEqual({
+        exitCode: 125,
+        stdout: "",
+      });
+      expect(result.stderr).toBe(
+        `s3-kms-env: error: the proxy ${proxy.url} refused a tunnel to ${tunnel()} (HTTP 403); check the proxy's rules, or exempt the host with NO_PROXY (code=PROXY_REFUSED)\n`,
+      );
+      expect(proxy.tunnels).toHaveLength(1);
+    },
+  );
+
+  test.each(["exec", "get"])(
+    "%s: a 407 without credentials says where to give them",
+    async (command) => {
+      proxy = await startConnectProxy({ status: 407 });
+      const result = await run(command, proxy.url);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toBe(
+        `s3-kms-env: error: the proxy ${proxy.url} asks for credentials (HTTP 407); give them in HTTPS_PROXY as http://USER:PASSWORD@${new URL(proxy.url).host} (code=PROXY_REFUSED)\n`,
+      );
+    },
+  );
+
+  test.each(["exec", "get"])(
+    "%s: a 407 with credentials in the proxy URL never prints them",
+    async (command) => {
+      proxy = await startConnectProxy({ status: 407 });
+      const password = canary("proxy-password");
+      const withCredentials = proxy.url.replace("//", `//ops:${password}@`);
+      const result = await run(command, withCredentials);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toBe(
+        `s3-kms-env: error: the proxy ${proxy.url} asks for credentials (HTTP 407); it refused those in HTTPS_PROXY (code=PROXY_REFUSED)\n`,
+      );
+      expectNoLeak(result, [password]);
+    },
+  );
+
+  test("exec: a 502 (the proxy cannot reach S3) is retried within --timeout, then named", async () => {
+    proxy = await startConnectProxy({ status: 502 });
+    const result = await run("exec", proxy.url);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe(
+      `s3-kms-env: error: the proxy ${proxy.url} could not open a tunnel to ${tunnel()} (HTTP 502); check that the proxy can reach it (code=PROXY_ERROR)\n`,
+    );
+    expect(proxy.tunnels.length).toBeGreaterThanOrEqual(2);
+  });
+});

@@ -1,6 +1,7 @@
 // An HTTP CONNECT proxy on 127.0.0.1 that records every tunnel asked of it;
 // with `answer: false` it accepts the CONNECT and never answers (a stalled
-// corporate proxy).
+// corporate proxy), with `status` it answers every CONNECT with that status
+// and no tunnel (a proxy's rule, or a gateway that cannot reach the target).
 import * as http from "node:http";
 import * as net from "node:net";
 
@@ -11,7 +12,15 @@ export interface ConnectProxy {
   close(): Promise<void>;
 }
 
-export async function startConnectProxy({ answer = true } = {}): Promise<ConnectProxy> {
+export interface ConnectProxyOptions {
+  readonly answer?: boolean;
+  readonly status?: number;
+}
+
+export async function startConnectProxy({
+  answer = true,
+  status,
+}: ConnectProxyOptions = {}): Promise<ConnectProxy> {
   const tunnels: string[] = [];
   const sockets = new Set<net.Socket>();
   const server = http.createServer((_req, res) => res.writeHead(405).end());
@@ -21,6 +30,12 @@ export async function startConnectProxy({ answer = true } = {}): Promise<Connect
     sockets.add(client);
     client.on("error", () => {});
     if (!answer) return;
+    if (status !== undefined) {
+      client.end(
+        `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ""}\r\nContent-Length: 0\r\n\r\n`,
+      );
+      return;
+    }
     const [host = "", port = ""] = target.split(":");
     const upstream = net.connect(Number(port), host, () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
