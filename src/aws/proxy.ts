@@ -7,12 +7,18 @@ import type { Socket } from "node:net";
 import type { AgentConnectOpts } from "agent-base";
 import type { PeerCertificate, SecureContextOptions } from "node:tls";
 import { S3KmsEnvError } from "../errors";
+import { serverText } from "../log";
 import { boundHandshake, type HandshakeBound } from "./handshake";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function variable(env: Env, name: string): string | undefined {
-  return env[name.toLowerCase()] || env[name] || undefined;
+/** The variable's name as set (lower case first) and its value, if set. */
+function variable(env: Env, name: string): { name: string; value: string } | undefined {
+  for (const candidate of [name.toLowerCase(), name]) {
+    const value = env[candidate];
+    if (value) return { name: candidate, value };
+  }
+  return undefined;
 }
 
 function ipv4(text: string): number | undefined {
@@ -52,17 +58,32 @@ export function bypassesProxy(target: URL, noProxy: string | undefined): boolean
     });
 }
 
-/** The proxy URL a request to `target` goes through, or undefined for a direct connection. */
+/**
+ * The proxy URL a request to `target` goes through, or undefined for a
+ * direct connection. A proxy setting that cannot be used is an error, as in
+ * the AWS CLI, not a silent direct connection past the proxy. Its value is
+ * never repeated: it may hold the proxy's password.
+ */
 export function proxyFor(target: URL, env: Env): URL | undefined {
-  const raw =
-    target.protocol === "https:" ? variable(env, "HTTPS_PROXY") : variable(env, "HTTP_PROXY");
-  if (!raw || bypassesProxy(target, variable(env, "NO_PROXY"))) return undefined;
+  const set = variable(env, target.protocol === "https:" ? "HTTPS_PROXY" : "HTTP_PROXY");
+  if (!set || bypassesProxy(target, variable(env, "NO_PROXY")?.value)) return undefined;
+  let proxy: URL;
   try {
     // "proxy:3128" without a scheme, as curl accepts it.
-    return new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+    proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(set.value) ? set.value : `http://${set.value}`);
   } catch {
-    return undefined;
+    throw new S3KmsEnvError(
+      "AWS_CONFIG",
+      `${set.name} is not a proxy URL; give it as http://HOST:PORT (or unset it)`,
+    );
   }
+  if (proxy.protocol !== "http:" && proxy.protocol !== "https:") {
+    throw new S3KmsEnvError(
+      "AWS_CONFIG",
+      `${set.name} names a ${serverText(proxy.protocol.slice(0, -1))}:// proxy; only http:// and https:// proxies are supported`,
+    );
+  }
+  return proxy;
 }
 
 /** The proxy as it can be shown: scheme, host and port, never its user or password. */

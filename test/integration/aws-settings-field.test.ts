@@ -191,9 +191,12 @@ describe("an HTTP CONNECT proxy", () => {
   });
 });
 
-describe("a proxy that answers CONNECT with an error", () => {
-  let proxy: ConnectProxy;
-  afterEach(() => proxy.close());
+describe("a proxy that answers CONNECT with an error, or cannot be used", () => {
+  let proxy: ConnectProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
   const tunnel = () => `127.0.0.1:${new URL(tls.url).port}`;
   const run = (command: string, proxyUrl: string) =>
     runCli(
@@ -241,6 +244,19 @@ describe("a proxy that answers CONNECT with an error", () => {
       expect(result.exitCode).toBe(125);
       expect(result.stderr).toBe(
         `s3-kms-env: error: the proxy ${proxy.url} asks for credentials (HTTP 407); it refused those in HTTPS_PROXY (code=PROXY_REFUSED)\n`,
+      );
+      expectNoLeak(result, [password]);
+    },
+  );
+
+  test.each(["exec", "get"])(
+    "%s: a socks5:// proxy is refused, not bypassed, and its password never printed",
+    async (command) => {
+      const password = canary("socks-password");
+      const result = await run(command, `socks5://ops:${password}@127.0.0.1:1080`);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toBe(
+        "s3-kms-env: error: HTTPS_PROXY names a socks5:// proxy; only http:// and https:// proxies are supported (code=AWS_CONFIG)\n",
       );
       expectNoLeak(result, [password]);
     },
