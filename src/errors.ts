@@ -52,7 +52,9 @@ export type ErrorCode =
   | "UNVERSIONED_BUCKET"
   // render.
   | "UNSAFE_PATH"
-  | "NOT_TMPFS";
+  | "NOT_TMPFS"
+  // --notify (exec): the ops service did not take the event.
+  | "NOTIFY_FAILED";
 
 // The ops commands are a bundle of their own (dist/vendor/ops.cjs) with their
 // own copy of this module; a shared brand lets `instanceof S3KmsEnvError`

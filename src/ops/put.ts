@@ -19,6 +19,8 @@ export interface PutOptions {
 
 export interface PutResult extends Written {
   readonly variables: number;
+  /** The file's names, in order, for the audit event. */
+  readonly names: readonly string[];
   readonly duplicates: readonly string[];
 }
 
@@ -35,7 +37,12 @@ export async function putEnv(
       .catch((err: unknown) => {
         throw conditionFailed(err, loc, options.condition);
       });
-    return { ...written, variables: parsed.vars.size, duplicates: parsed.duplicates };
+    return {
+      ...written,
+      variables: parsed.vars.size,
+      names: [...parsed.vars.keys()],
+      duplicates: parsed.duplicates,
+    };
   } finally {
     body.fill(0);
   }

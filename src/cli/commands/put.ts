@@ -14,9 +14,11 @@ import {
   writeOptions,
   VERSIONING_OPTIONS,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
+import { auditSource } from "../../audit/event";
 
 const options = {
   ...writeOptions,
@@ -44,6 +46,8 @@ ${NEW_OBJECT_OPTIONS}
   --if-absent              write only if the object does not exist yet
 ${VERSIONING_OPTIONS}
 
+${OPS_AUDIT_OPTIONS_HELP}
+
 ${OPS_OPTIONS}`,
   }),
   options,
@@ -54,7 +58,7 @@ ${OPS_OPTIONS}`,
     }
     return { file, loc: objectUri(uri) };
   },
-  run: async ({ values, args, log, settings, s3, allowNames }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit }) => {
     const encrypt = await requireNewObjectKey(values, settings);
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
@@ -68,6 +72,12 @@ ${OPS_OPTIONS}`,
     });
     warnDuplicates(log, from, result.duplicates);
     warnIfUnversioned(log, args.loc, result.versionId);
+    const { versionId, kmsKeyArn } = result;
+    await audit({
+      sources: [auditSource(args.loc, { versionId, kmsKeyArn })],
+      variables: result.variables,
+      names: result.names,
+    });
     const summary = {
       uri: args.loc.uri,
       versionId: result.versionId,
