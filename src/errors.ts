@@ -50,7 +50,12 @@ export type ErrorCode =
   | "UNVERSIONED_BUCKET"
   // render.
   | "UNSAFE_PATH"
-  | "NOT_TMPFS";
+  | "NOT_TMPFS"
+  // Sealed env files (src/sealed/).
+  | "NOT_SEALED"
+  | "SEALED_CORRUPT"
+  | "SEALED_CONTEXT_MISMATCH"
+  | "SEALED_KEY_NOT_TRUSTED";
 
 // The ops commands are a bundle of their own (dist/vendor/ops.cjs) with their
 // own copy of this module; a shared brand lets `instanceof S3KmsEnvError`
