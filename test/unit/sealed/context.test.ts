@@ -38,7 +38,9 @@ describe("contextPairs: --context NAME=VALUE", () => {
       "--context aws-crypto-public-key: that name is set by s3-kms-env or the Encryption SDK",
     ],
   ])("refuses %s", (pair, message) => {
-    expect(() => contextPairs([pair])).toThrow(expect.objectContaining({ code: "USAGE", message }));
+    expect(() => contextPairs([pair])).toThrow(
+      expect.objectContaining({ code: "USAGE", message }) as Error,
+    );
   });
 
   test("refuses a name given twice", () => {
@@ -63,7 +65,7 @@ describe("checkContext: the message must carry every expected pair", () => {
         code: "SEALED_CONTEXT_MISMATCH",
         message:
           's3://b/k was sealed for s3-object="s3://b/other", not "s3://b/k": it belongs elsewhere (copied or swapped); seal it again for this place, or pass the --context it was sealed with',
-      }),
+      }) as Error,
     );
   });
 
