@@ -1,13 +1,13 @@
 // The options of every command that seals or opens a sealed env file: the
 // extra encryption context, and how far trust reaches (the named keys, or
-// discovery limited to accounts). Only parsing lives here; the sealed room
-// (src/sealed/) does the work, loaded with import() when a sealed file is met.
+// discovery limited to accounts). Only parsing lives here, light enough for
+// exec's start; the sealed room (src/sealed/) does the work, loaded with
+// import() when a sealed file is met.
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../errors";
 import { readerKeySpecs, type Settings } from "../aws/settings";
-import { contextPairs, expectedContext, objectPlace, type Context } from "../sealed/context";
+import { contextPairs, expectedContext, type Context } from "../sealed/context";
 import type { Trust } from "../sealed/keyring";
-import { objectUri } from "./ops-common";
 
 export const contextOptions = {
   context: { type: "string", multiple: true },
@@ -37,21 +37,29 @@ export function contextFor(values: OpenValues, objectUri?: string): Context {
   return expectedContext(objectUri, contextPairs(values.context ?? []));
 }
 
+/** --discovery-account's accounts, checked; undefined when not given. */
+export function discoveryFrom(values: OpenValues): Trust | undefined {
+  const accounts = values["discovery-account"] ?? [];
+  if (accounts.length === 0) return undefined;
+  if (accounts.some((a) => !/^\d{12}$/.test(a))) {
+    throw usageError("--discovery-account takes a 12-digit AWS account id");
+  }
+  return { kind: "discovery", accountIds: accounts };
+}
+
 /**
- * Who may have sealed what this command opens: the reader's keys
- * (--kms-key-id, else S3_KMS_ENV_KMS_KEY_ID), or the accounts of
- * --discovery-account. Never both, never neither.
+ * Who may have sealed what unseal opens: the reader's keys (--kms-key-id,
+ * else S3_KMS_ENV_KMS_KEY_ID), or the accounts of --discovery-account.
+ * Never both, never neither.
  */
 export function trustFrom(values: OpenValues, settings: Settings): Trust {
-  const accounts = values["discovery-account"] ?? [];
   const specs = readerKeySpecs(settings.keys);
-  if (accounts.length > 0) {
+  const discovery = discoveryFrom(values);
+  if (discovery !== undefined) {
     if (settings.keys.flag.length > 0) {
       throw usageError("give either --kms-key-id or --discovery-account, not both");
     }
-    const bad = accounts.find((a) => !/^\d{12}$/.test(a));
-    if (bad !== undefined) throw usageError("--discovery-account takes a 12-digit AWS account id");
-    return { kind: "discovery", accountIds: accounts };
+    return discovery;
   }
   if (specs.length === 0) {
     throw usageError(
@@ -59,9 +67,4 @@ export function trustFrom(values: OpenValues, settings: Settings): Trust {
     );
   }
   return { kind: "keys", specs };
-}
-
-/** --s3-object s3://bucket/key: the object a local sealed file was sealed for. */
-export function boundObject(uri: string | undefined): string | undefined {
-  return uri === undefined ? undefined : objectPlace(objectUri(uri));
 }

@@ -5,6 +5,7 @@ import type { OpsS3 } from "./s3";
 import { hasCode, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { parseForExec } from "./exec-policy";
+import { sealedForm } from "../sealed/format";
 import type { Condition, Encrypt, Written } from "./s3";
 
 export interface PutOptions {
@@ -15,6 +16,8 @@ export interface PutOptions {
   /** kmsKeyId undefined: the bucket's default key (the caller asked for it). */
   readonly encrypt: Encrypt;
   readonly condition: Condition;
+  /** put --client-side: what is uploaded instead of the checked plaintext (a sealed message). */
+  readonly seal?: ((plaintext: Buffer) => Promise<Buffer>) | undefined;
 }
 
 export interface PutResult extends Written {
@@ -29,9 +32,16 @@ export async function putEnv(
   options: PutOptions,
 ): Promise<PutResult> {
   try {
+    if (sealedForm(body) !== undefined) {
+      throw new S3KmsEnvError(
+        "USAGE",
+        `${options.from} is already sealed; put uploads the plaintext (with --client-side to seal it for ${loc.uri})`,
+      );
+    }
     const parsed = parseForExec(body, options.from, options.maxBytes, options.allowNames);
+    const upload = options.seal ? await options.seal(body) : body;
     const written = await s3
-      .putObject(loc, body, options.encrypt, options.condition)
+      .putObject(loc, upload, options.encrypt, options.condition)
       .catch((err: unknown) => {
         throw conditionFailed(err, loc, options.condition);
       });

@@ -21,7 +21,18 @@ export interface Encrypt {
   /** undefined: the bucket's default key. */
   readonly kmsKeyId: string | undefined;
   readonly bucketKeyEnabled: boolean;
+  /**
+   * The body is a sealed message (put --client-side): a put marks it in the
+   * object's metadata (SEALED_METADATA), for people and tools that list
+   * objects; readers go by the body's header, never by the mark alone.
+   */
+  readonly sealed?: boolean | undefined;
 }
+
+/** The user metadata (x-amz-meta-…) of a sealed object. */
+export const SEALED_METADATA: Readonly<Record<string, string>> = {
+  "s3-kms-env-sealed": "aws-encryption-sdk",
+};
 
 /** If-Match on the ETag that was read, or If-None-Match: * when creating; none: overwrite. */
 export interface Condition {

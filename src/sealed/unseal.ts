@@ -74,12 +74,19 @@ export function isSealed(bytes: Buffer): boolean {
   return sealedForm(bytes) !== undefined;
 }
 
-/** The plaintext of a sealed file; the caller zeroes it. */
+export interface Unsealed {
+  /** The caller zeroes it. */
+  readonly plaintext: Buffer;
+  /** The trusted KMS key that wrapped the data key. */
+  readonly keyArn: string;
+}
+
+/** The plaintext of a sealed file. */
 export async function unsealBytes(
   bytes: Buffer,
   request: UnsealRequest,
   kms: SealedKms,
-): Promise<Buffer> {
+): Promise<Unsealed> {
   const { where } = request;
   const form = sealedForm(bytes);
   if (form === undefined) throw notSealed(where);
@@ -88,7 +95,7 @@ export async function unsealBytes(
   checkContext(where, messageHeader.encryptionContext, request.context);
   const arns = request.trust.kind === "keys" ? await keyArns(request.trust.specs, kms) : [];
   const partition = partitionOf(kms.access.region);
-  const [first] = trustedDataKeys(
+  const [trusted] = trustedDataKeys(
     where,
     messageHeader.encryptedDataKeys,
     request.trust,
@@ -108,7 +115,7 @@ export async function unsealBytes(
           `${where}: unsealing did not finish within ${timeoutMs} ms; raise --timeout`,
         ),
     );
-    return plaintext;
+    return { plaintext, keyArn: trusted?.providerInfo ?? "" };
   } catch (err) {
     if (err instanceof S3KmsEnvError) throw err;
     const failure = calls.failure();
@@ -119,6 +126,6 @@ export async function unsealBytes(
     ) {
       throw corrupt(where, "a check of the header, body, authentication tag or signature failed");
     }
-    throw kmsFailure(failure, where, "kms:Decrypt", first?.providerInfo ?? "its key");
+    throw kmsFailure(failure, where, "kms:Decrypt", trusted?.providerInfo ?? "its key");
   }
 }

@@ -14,8 +14,7 @@ import {
 } from "../../exec/launch";
 import type { StdioState } from "../../exec/stdio";
 import { defaultPolicy, inheritedBase, type PolicyOptions } from "../../policy/policy";
-import type { LoadedSource } from "../../fetch/sources";
-import type { S3Location } from "../../s3/location";
+import type { LoadedSource, SourceLocation } from "../../fetch/sources";
 import {
   ADDRESSING_STYLE_HELP,
   LOG_OPTIONS_HELP,
@@ -45,7 +44,7 @@ const execOptions = {
 type ExecValues = ReturnType<typeof parse<typeof execOptions>>["values"];
 
 interface ExecRequest {
-  readonly locations: readonly S3Location[];
+  readonly locations: readonly SourceLocation[];
   readonly command: readonly string[];
   readonly values: ExecValues;
   readonly env: Env;

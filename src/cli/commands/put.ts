@@ -17,12 +17,17 @@ import {
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
+import { contextOptions, CONTEXT_HELP } from "../sealed-options";
+import { contextPairs, objectPlace } from "../../sealed/context";
+import { sealedRoom } from "../../sealed/lazy";
 
 const options = {
   ...writeOptions,
   "if-match": { type: "string" },
   "if-absent": { type: "boolean" },
   ...versioningOptions,
+  "client-side": { type: "boolean" },
+  ...contextOptions,
 } as const;
 
 export const putCommand = opsCommand({
@@ -42,6 +47,10 @@ versioning (or with it suspended) is refused before anything is written, unless
 ${NEW_OBJECT_OPTIONS}
   --if-match ETAG          write only if the object still has this ETag (from get --json)
   --if-absent              write only if the object does not exist yet
+  --client-side            seal the file here first (AWS Encryption SDK message under the
+                           --kms-key-id key, bound to s3-object=s3://bucket/key), then upload
+                           it SSE-KMS as usual; exec and the ops commands open it
+${CONTEXT_HELP}
 ${VERSIONING_OPTIONS}
 
 ${OPS_OPTIONS}`,
@@ -52,34 +61,56 @@ ${OPS_OPTIONS}`,
     if (values["if-match"] !== undefined && values["if-absent"]) {
       throw usageError("give either --if-match or --if-absent, not both");
     }
-    return { file, loc: objectUri(uri) };
+    if (values.context !== undefined && !values["client-side"]) {
+      throw usageError("--context applies to --client-side");
+    }
+    return { file, loc: objectUri(uri), context: contextPairs(values.context ?? []) };
   },
   run: async ({ values, args, log, settings, s3, allowNames }) => {
     const encrypt = await requireNewObjectKey(values, settings);
+    const sealKey = encrypt.kmsKeyId;
+    if (values["client-side"] && sealKey === undefined) {
+      throw usageError(
+        "--client-side seals under --kms-key-id: give it instead of --bucket-default-key",
+      );
+    }
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
-    await checkVersioning(values, s3, args.loc);
-    const result = await putEnv(s3, args.loc, body, {
-      from,
-      maxBytes: settings.s3.maxBytes,
-      allowNames,
-      encrypt,
-      condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
-    });
-    warnDuplicates(log, from, result.duplicates);
-    warnIfUnversioned(log, args.loc, result.versionId);
-    const summary = {
-      uri: args.loc.uri,
-      versionId: result.versionId,
-      etag: result.etag,
-      kmsKeyArn: result.kmsKeyArn,
-      variables: result.variables,
-    };
-    if (values.json) await writeJson(summary);
-    else
-      await writeOut(
-        `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables})\n`,
-      );
-    return 0;
+    const room = sealedRoom(
+      { trust: undefined, context: args.context, maxBytes: settings.s3.maxBytes },
+      settings.kms,
+    );
+    try {
+      await checkVersioning(values, s3, args.loc);
+      const result = await putEnv(s3, args.loc, body, {
+        from,
+        maxBytes: settings.s3.maxBytes,
+        allowNames,
+        encrypt: { ...encrypt, sealed: values["client-side"] === true },
+        condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
+        seal:
+          values["client-side"] && sealKey !== undefined
+            ? (plaintext) => room.seal(plaintext, sealKey, objectPlace(args.loc))
+            : undefined,
+      });
+      warnDuplicates(log, from, result.duplicates);
+      warnIfUnversioned(log, args.loc, result.versionId);
+      const summary = {
+        uri: args.loc.uri,
+        versionId: result.versionId,
+        etag: result.etag,
+        kmsKeyArn: result.kmsKeyArn,
+        variables: result.variables,
+        ...(values["client-side"] ? { sealed: true } : {}),
+      };
+      if (values.json) await writeJson(summary);
+      else
+        await writeOut(
+          `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables}${values["client-side"] ? " sealed" : ""})\n`,
+        );
+      return 0;
+    } finally {
+      room.destroy();
+    }
   },
 });

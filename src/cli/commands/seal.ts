@@ -6,9 +6,17 @@ import { inputName, readInput } from "../../ops/local-input";
 import { parseForExec } from "../../ops/exec-policy";
 import { sealedForm } from "../../sealed/format";
 import { writeKey } from "../../aws/settings";
-import { expectArgs, opsCommand, opsOptions, warnDuplicates, OPS_OPTIONS } from "../ops-common";
+import { objectPlace } from "../../sealed/context";
+import {
+  expectArgs,
+  objectUri,
+  opsCommand,
+  opsOptions,
+  warnDuplicates,
+  OPS_OPTIONS,
+} from "../ops-common";
 import { writeOut } from "../output";
-import { boundObject, contextFor, contextOptions, CONTEXT_HELP } from "../sealed-options";
+import { contextFor, contextOptions, CONTEXT_HELP } from "../sealed-options";
 
 const options = {
   ...opsOptions,
@@ -16,6 +24,11 @@ const options = {
   "s3-object": { type: "string" },
   output: { type: "string", short: "o" },
 } as const;
+
+/** --s3-object s3://bucket/key: the object a local sealed file is (or was) sealed for. */
+export function boundObject(uri: string | undefined): string | undefined {
+  return uri === undefined ? undefined : objectPlace(objectUri(uri));
+}
 
 export const S3_OBJECT_HELP = `  --s3-object s3://b/k     bind to (or expect) that S3 object, as put --client-side does`;
 

@@ -5,8 +5,8 @@ import { S3KmsEnvError, usageError } from "../../errors";
 import { inputName, readInput } from "../../ops/local-input";
 import { expectArgs, opsCommand, opsOptions, OPS_OPTIONS } from "../ops-common";
 import { writeOut } from "../output";
-import { boundObject, contextFor, openOptions, trustFrom, OPEN_HELP } from "../sealed-options";
-import { S3_OBJECT_HELP } from "./seal";
+import { contextFor, openOptions, trustFrom, OPEN_HELP } from "../sealed-options";
+import { boundObject, S3_OBJECT_HELP } from "./seal";
 
 const options = {
   ...opsOptions,
@@ -76,12 +76,13 @@ ${OPS_OPTIONS}`,
     const kms = await sealedKms(settings.kms);
     let plaintext: Buffer | undefined;
     try {
-      plaintext = await unsealBytes(
+      const opened = await unsealBytes(
         body,
         { where: from, trust, context: args.context, maxBytes: settings.s3.maxBytes },
         kms,
       );
-      log.info(`unsealed ${from}`, { bytes: plaintext.length });
+      plaintext = opened.plaintext;
+      log.info(`unsealed ${from}`, { kms: opened.keyArn, bytes: plaintext.length });
       if (args.out === undefined || args.out === "-") await writeOut(plaintext.toString("utf8"));
       else await writeNewPrivateFile(args.out, plaintext);
     } finally {
