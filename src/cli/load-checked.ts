@@ -15,7 +15,6 @@ import {
 import { loadSources, type LoadedSource, type SourceLocation } from "../fetch/sources";
 import { isFileUri, parseFileUri } from "../fetch/file-source";
 import { sealedRoom } from "../sealed/lazy";
-import type { Trust } from "../sealed/keyring";
 import { parseS3Uri, splitUriList } from "../s3/location";
 import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../s3/encryption";
 import { readerKeySpecs } from "../aws/settings";
@@ -146,11 +145,12 @@ export async function loadChecked(req: CheckRequest, log: Logger): Promise<Check
   };
   warnOptOuts(log, encryption);
   // Who may have sealed a source: --discovery-account's accounts, else the trusted keys.
-  const trust: Trust | undefined =
-    discoveryFrom(req.values) ??
-    (encryption.trustedKeys && { kind: "keys", specs: encryption.trustedKeys });
   const sealed = sealedRoom(
-    { trust, context: contextPairs(req.values.context ?? []), maxBytes: settings.s3.maxBytes },
+    {
+      context: contextPairs(req.values.context ?? []),
+      maxBytes: settings.s3.maxBytes,
+      discovery: discoveryFrom(req.values),
+    },
     settings.kms,
   );
   const loaded = await loadSources(req.locations, {

@@ -14,6 +14,7 @@ import {
 } from "./ops-common";
 import { writerTrustedKeys, type Settings } from "../aws/settings";
 import { writeJson, writeOut } from "./output";
+import type { SealedRoom } from "../sealed/lazy";
 
 export const updateOptions = {
   ...writeOptions,
@@ -50,8 +51,10 @@ export async function updateOptionsFrom(
   settings: Settings,
   allowNames: ReadonlySet<string>,
   maxAttempts: number,
+  sealed: SealedRoom,
 ): Promise<Omit<UpdateOptions, "create">> {
-  return { ...readOptions(settings, await writerTrustedKeys(settings)), allowNames, maxAttempts };
+  const trusted = await writerTrustedKeys(settings);
+  return { ...readOptions(settings, trusted, sealed), allowNames, maxAttempts };
 }
 
 export function reportUpdate(

@@ -77,7 +77,8 @@ async function plaintextOf(
     return { text: body, sealedWith: undefined };
   }
   const place = isFileSource(loc) ? undefined : objectPlace(loc);
-  const { plaintext, keyArn } = await options.sealed.open(body, loc.uri, place);
+  const trusted = options.encryption.trustedKeys;
+  const { plaintext, keyArn } = await options.sealed.open(body, loc.uri, place, trusted);
   return { text: plaintext, sealedWith: keyArn };
 }
 

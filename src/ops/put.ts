@@ -6,6 +6,8 @@ import { hasCode, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { parseForExec } from "./exec-policy";
 import { sealedForm } from "../sealed/format";
+import type { SealedRoom } from "../sealed/lazy";
+import { bodyToWrite } from "./object";
 import type { Condition, Encrypt, Written } from "./s3";
 
 export interface PutOptions {
@@ -16,8 +18,8 @@ export interface PutOptions {
   /** kmsKeyId undefined: the bucket's default key (the caller asked for it). */
   readonly encrypt: Encrypt;
   readonly condition: Condition;
-  /** put --client-side: what is uploaded instead of the checked plaintext (a sealed message). */
-  readonly seal?: ((plaintext: Buffer) => Promise<Buffer>) | undefined;
+  /** Seals the body when encrypt.sealed is set (put --client-side). */
+  readonly sealed: SealedRoom;
 }
 
 export interface PutResult extends Written {
@@ -39,7 +41,7 @@ export async function putEnv(
       );
     }
     const parsed = parseForExec(body, options.from, options.maxBytes, options.allowNames);
-    const upload = options.seal ? await options.seal(body) : body;
+    const upload = await bodyToWrite(options.sealed, loc, body, options.encrypt);
     const written = await s3
       .putObject(loc, upload, options.encrypt, options.condition)
       .catch((err: unknown) => {

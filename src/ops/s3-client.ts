@@ -250,7 +250,7 @@ export async function createS3Client(config: OpsConfig): Promise<OpsS3> {
             Key: loc.key,
             Body: body,
             ContentType: "text/plain; charset=utf-8",
-            Metadata: encrypt.sealed === true ? { ...SEALED_METADATA } : undefined,
+            Metadata: encrypt.sealed === undefined ? undefined : { ...SEALED_METADATA },
             ...writeParams(encrypt, condition),
           }),
           { abortSignal },

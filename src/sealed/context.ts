@@ -40,6 +40,15 @@ export function objectPlace(loc: { readonly bucket: string; readonly key: string
   return `s3://${loc.bucket}/${loc.key}`;
 }
 
+/** The pairs of a message's context that a user added: not ours, not the SDK's (aws-…). */
+export function userContext(context: Context): Context {
+  return Object.fromEntries(
+    Object.entries(context).filter(
+      ([name]) => !RESERVED.has(name) && !name.toLowerCase().startsWith("aws"),
+    ),
+  );
+}
+
 /** What a message for this place must carry: the purpose, the S3 object if any, the user's pairs. */
 export function expectedContext(objectUri: string | undefined, extra: Context = {}): Context {
   return {

@@ -8,7 +8,7 @@ import { CommitmentPolicy, NodeAlgorithmSuite } from "@aws-crypto/material-manag
 import { deserializeFactory, type HeaderInfo } from "@aws-crypto/serialize";
 import { beforeDeadline } from "../deadline";
 import { S3KmsEnvError } from "../errors";
-import { checkContext, type Context } from "./context";
+import { checkContext, userContext, type Context } from "./context";
 import { messageBytes, sealedForm } from "./format";
 import { decryptKeyring, keyArns, partitionOf, trustedDataKeys, type Trust } from "./keyring";
 import { kmsFailure, type SealedKms } from "./kms";
@@ -69,9 +69,14 @@ function readHeader(where: string, message: Buffer): HeaderInfo {
   return header;
 }
 
-/** Whether the bytes are a sealed message in either form (format.ts). */
-export function isSealed(bytes: Buffer): boolean {
-  return sealedForm(bytes) !== undefined;
+/** The KMS keys a sealed message's data keys are wrapped under, from its header alone. */
+export function sealedUnder(bytes: Buffer, where: string): string[] {
+  const form = sealedForm(bytes);
+  if (form === undefined) throw notSealed(where);
+  const { messageHeader } = readHeader(where, messageBytes(bytes, form));
+  return messageHeader.encryptedDataKeys
+    .filter((k) => k.providerId === "aws-kms")
+    .map((k) => k.providerInfo);
 }
 
 export interface Unsealed {
@@ -79,6 +84,8 @@ export interface Unsealed {
   readonly plaintext: Buffer;
   /** The trusted KMS key that wrapped the data key. */
   readonly keyArn: string;
+  /** The message's context beyond what s3-kms-env and the SDK set: kept when it is sealed again. */
+  readonly context: Context;
 }
 
 /** The plaintext of a sealed file. */
@@ -115,7 +122,11 @@ export async function unsealBytes(
           `${where}: unsealing did not finish within ${timeoutMs} ms; raise --timeout`,
         ),
     );
-    return { plaintext, keyArn: trusted?.providerInfo ?? "" };
+    return {
+      plaintext,
+      keyArn: trusted?.providerInfo ?? "",
+      context: userContext(messageHeader.encryptionContext),
+    };
   } catch (err) {
     if (err instanceof S3KmsEnvError) throw err;
     const failure = calls.failure();

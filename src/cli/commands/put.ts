@@ -17,9 +17,7 @@ import {
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
-import { contextOptions, CONTEXT_HELP } from "../sealed-options";
-import { contextPairs, objectPlace } from "../../sealed/context";
-import { sealedRoom } from "../../sealed/lazy";
+import { contextPairs } from "../../sealed/context";
 
 const options = {
   ...writeOptions,
@@ -27,7 +25,6 @@ const options = {
   "if-absent": { type: "boolean" },
   ...versioningOptions,
   "client-side": { type: "boolean" },
-  ...contextOptions,
 } as const;
 
 export const putCommand = opsCommand({
@@ -50,7 +47,6 @@ ${NEW_OBJECT_OPTIONS}
   --client-side            seal the file here first (AWS Encryption SDK message under the
                            --kms-key-id key, bound to s3-object=s3://bucket/key), then upload
                            it SSE-KMS as usual; exec and the ops commands open it
-${CONTEXT_HELP}
 ${VERSIONING_OPTIONS}
 
 ${OPS_OPTIONS}`,
@@ -64,9 +60,9 @@ ${OPS_OPTIONS}`,
     if (values.context !== undefined && !values["client-side"]) {
       throw usageError("--context applies to --client-side");
     }
-    return { file, loc: objectUri(uri), context: contextPairs(values.context ?? []) };
+    return { file, loc: objectUri(uri) };
   },
-  run: async ({ values, args, log, settings, s3, allowNames }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, sealed }) => {
     const encrypt = await requireNewObjectKey(values, settings);
     const sealKey = encrypt.kmsKeyId;
     if (values["client-side"] && sealKey === undefined) {
@@ -76,41 +72,36 @@ ${OPS_OPTIONS}`,
     }
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
-    const room = sealedRoom(
-      { trust: undefined, context: args.context, maxBytes: settings.s3.maxBytes },
-      settings.kms,
-    );
-    try {
-      await checkVersioning(values, s3, args.loc);
-      const result = await putEnv(s3, args.loc, body, {
-        from,
-        maxBytes: settings.s3.maxBytes,
-        allowNames,
-        encrypt: { ...encrypt, sealed: values["client-side"] === true },
-        condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
-        seal:
+    await checkVersioning(values, s3, args.loc);
+    const result = await putEnv(s3, args.loc, body, {
+      from,
+      maxBytes: settings.s3.maxBytes,
+      allowNames,
+      encrypt: {
+        ...encrypt,
+        sealed:
           values["client-side"] && sealKey !== undefined
-            ? (plaintext) => room.seal(plaintext, sealKey, objectPlace(args.loc))
+            ? { keyId: sealKey, context: contextPairs(values.context ?? []) }
             : undefined,
-      });
-      warnDuplicates(log, from, result.duplicates);
-      warnIfUnversioned(log, args.loc, result.versionId);
-      const summary = {
-        uri: args.loc.uri,
-        versionId: result.versionId,
-        etag: result.etag,
-        kmsKeyArn: result.kmsKeyArn,
-        variables: result.variables,
-        ...(values["client-side"] ? { sealed: true } : {}),
-      };
-      if (values.json) await writeJson(summary);
-      else
-        await writeOut(
-          `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables}${values["client-side"] ? " sealed" : ""})\n`,
-        );
-      return 0;
-    } finally {
-      room.destroy();
-    }
+      },
+      condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
+      sealed,
+    });
+    warnDuplicates(log, from, result.duplicates);
+    warnIfUnversioned(log, args.loc, result.versionId);
+    const summary = {
+      uri: args.loc.uri,
+      versionId: result.versionId,
+      etag: result.etag,
+      kmsKeyArn: result.kmsKeyArn,
+      variables: result.variables,
+      ...(values["client-side"] ? { sealed: true } : {}),
+    };
+    if (values.json) await writeJson(summary);
+    else
+      await writeOut(
+        `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables}${values["client-side"] ? " sealed" : ""})\n`,
+      );
+    return 0;
   },
 });

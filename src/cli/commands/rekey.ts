@@ -61,7 +61,7 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key|s3://bucket/prefix/"]);
     return objectUri(uri);
   },
-  run: async ({ values, args: target, log, settings, s3 }) => {
+  run: async ({ values, args: target, log, settings, s3, sealed }) => {
     const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)
       throw usageError("give --kms-key-id NEW, the key to re-encrypt under");
@@ -69,6 +69,8 @@ ${OPS_OPTIONS}`,
       encrypt: { mode: "aws:kms", kmsKeyId, bucketKeyEnabled: values["no-bucket-key"] !== true },
       trustedKeys: await writerTrustedKeys(settings),
       dryRun: values["dry-run"] === true,
+      maxBytes: settings.s3.maxBytes,
+      sealed,
     });
     const problems = outcomes.filter((o) => o.action === "refused" || o.action === "failed");
     const [only] = outcomes;

@@ -11,15 +11,16 @@ import {
   expectArgs,
   objectUri,
   opsCommand,
-  opsOptions,
+  baseOpsOptions,
   warnDuplicates,
   OPS_OPTIONS,
 } from "../ops-common";
 import { writeOut } from "../output";
 import { contextFor, contextOptions, CONTEXT_HELP } from "../sealed-options";
 
+// Sealing trusts no one: no --discovery-account.
 const options = {
-  ...opsOptions,
+  ...baseOpsOptions,
   ...contextOptions,
   "s3-object": { type: "string" },
   output: { type: "string", short: "o" },
