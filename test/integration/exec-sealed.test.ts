@@ -2,7 +2,7 @@
 // file:// sources; --require-sealed; a sealed object moved, tampered with or
 // sealed under an untrusted key is refused; one KMS Decrypt per sealed source
 // and none for a plain start; no value in any output.
-import { GetObjectCommand, HeadObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import {
   ExecFixture,
   PRINT_ENV,
@@ -132,10 +132,8 @@ describe("refusals", () => {
   test("a sealed object copied to another key", async () => {
     const original = await putSealed();
     // The sealed bytes as stored, copied by hand under a new key.
-    const { Body } = await fx.aws.s3.send(
-      new GetObjectCommand({ Bucket: fx.bucket, Key: original.slice(`s3://${fx.bucket}/`.length) }),
-    );
-    const copy = await fx.put(await Body!.transformToByteArray());
+    const stored = await fx.aws.getObject(fx.bucket, original.slice(`s3://${fx.bucket}/`.length));
+    const copy = await fx.put(stored.body);
     const result = await runExec({ sources: [copy], command: PRINT_ENV });
     expectFailure(
       result,
