@@ -270,26 +270,29 @@ describe("tampering: every damaged file is refused with SEALED_CORRUPT and exit 
   });
 });
 
+/** The KMS requests (X-Amz-Target) that one run made, counted at the fault proxy. */
+async function kmsTargets(
+  run: (endpoint: string) => Promise<CliResult>,
+): Promise<(string | undefined)[]> {
+  const proxy = await startFaultProxy(motoUrl());
+  try {
+    expect((await run(proxy.url)).exitCode).toBe(0);
+    return proxy.requests.map((r) => r.target);
+  } finally {
+    await proxy.close();
+  }
+}
+
 describe("KMS", () => {
   test("unseal makes exactly one KMS call, a Decrypt", async () => {
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      const result = await unseal([sealedFile], { endpoint: proxy.url });
-      expect(result.exitCode).toBe(0);
-      expect(proxy.requests.map((r) => r.target)).toEqual(["TrentService.Decrypt"]);
-    } finally {
-      await proxy.close();
-    }
+    expect(await kmsTargets((endpoint) => unseal([sealedFile], { endpoint }))).toEqual([
+      "TrentService.Decrypt",
+    ]);
   });
 
   test("seal makes exactly one KMS call, a GenerateDataKey", async () => {
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      const result = await seal([plainFile], { endpoint: proxy.url });
-      expect(result.exitCode).toBe(0);
-      expect(proxy.requests.map((r) => r.target)).toEqual(["TrentService.GenerateDataKey"]);
-    } finally {
-      await proxy.close();
-    }
+    expect(await kmsTargets((endpoint) => seal([plainFile], { endpoint }))).toEqual([
+      "TrentService.GenerateDataKey",
+    ]);
   });
 });

@@ -29,6 +29,11 @@ export class FakeSealedRoom implements SealedRoom {
     return JSON.parse(body.subarray(HEADER.length).toString("utf8")) as Fake;
   }
 
+  /** What a stored version (FakeS3.current) holds, read as a fake sealed body. */
+  static stored(version: { readonly body?: Buffer | undefined } | undefined): Fake {
+    return FakeSealedRoom.read(version?.body ?? Buffer.alloc(0));
+  }
+
   open(
     bytes: Buffer,
     where: string,

@@ -94,7 +94,7 @@ describe("a sealed object", () => {
     expect(outcome).toMatchObject({ action: "rekeyed", from: KEY_A });
     const stored = s3.current("prod/app.env");
     expect(stored?.kmsKeyArn).toBe(KEY_NEW);
-    expect(FakeSealedRoom.read(stored?.body ?? Buffer.alloc(0))).toEqual({
+    expect(FakeSealedRoom.stored(stored)).toEqual({
       key: KEY_NEW,
       object: loc.uri,
       context: { app: "api" },
@@ -107,9 +107,7 @@ describe("a sealed object", () => {
     s3.seed("prod/app.env", sealedBody(KEY_A), KEY_NEW);
     const [outcome] = await rekey(s3, loc, options);
     expect(outcome?.action).toBe("rekeyed");
-    expect(FakeSealedRoom.read(s3.current("prod/app.env")?.body ?? Buffer.alloc(0)).key).toBe(
-      KEY_NEW,
-    );
+    expect(FakeSealedRoom.stored(s3.current("prod/app.env")).key).toBe(KEY_NEW);
   });
 
   test("under the new key in both layers is skipped", async () => {

@@ -122,7 +122,7 @@ describe("on a sealed object", () => {
     await setEnv(s3, loc, trusted, new Map([["B", "2"]]));
     const stored = s3.current("app.env");
     expect(stored?.kmsKeyArn).toBe(KEY_B);
-    expect(FakeSealedRoom.read(stored?.body ?? Buffer.alloc(0))).toEqual({
+    expect(FakeSealedRoom.stored(stored)).toEqual({
       key: KEY_A,
       object: loc.uri,
       context: { app: "api" },
