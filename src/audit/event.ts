@@ -3,6 +3,7 @@
 // only, never a value: URIs, version ids, KMS key ARNs, variable names (unless
 // turned off), counts, an error code, a duration, where it ran and who wrote.
 // Plain functions: the caller passes the facts, the clock and the host.
+import type { FileLocation } from "../fetch/file-source";
 import type { S3Location } from "../s3/location";
 import type { HostFacts } from "./host";
 
@@ -14,8 +15,10 @@ export type OpsEventType = Exclude<AuditEventType, "start" | "start_failed">;
 /** One object an event is about. */
 export interface AuditSource {
   readonly uri: string;
-  readonly bucket: string;
-  readonly key: string;
+  /** An S3 object's bucket and key; a file:// source has its path instead. */
+  readonly bucket?: string;
+  readonly key?: string;
+  readonly path?: string;
   /** exec: the version read; ops: the version written. */
   readonly versionId?: string;
   /** Ops: the version that was current before the write, when the command read it. */
@@ -98,7 +101,7 @@ function common(ctx: AuditContext, event: AuditEventType): Omit<AuditEvent, "sou
 /** An s3:// location as an event names it; `facts` adds what reading or writing it told. */
 export function auditSource(
   loc: S3Location,
-  facts: Omit<AuditSource, "uri" | "bucket" | "key"> = {},
+  facts: Omit<AuditSource, "uri" | "bucket" | "key" | "path"> = {},
 ): AuditSource {
   return defined({
     uri: loc.uri,
@@ -109,18 +112,27 @@ export function auditSource(
   });
 }
 
+/** A source of exec's: an S3 object, or a sealed file:// path. */
+function startSource(
+  loc: S3Location | FileLocation,
+  facts: Partial<LoadedFacts> = {},
+): AuditSource {
+  if (!("path" in loc)) {
+    return auditSource(loc, { versionId: facts.versionId, kmsKeyArn: facts.kmsKeyArn });
+  }
+  return defined({ uri: loc.uri, path: loc.path, kmsKeyArn: facts.kmsKeyArn });
+}
+
 /** A start: the sources as read, and the names the app got. */
 export function startEvent(
   ctx: AuditContext,
-  locations: readonly S3Location[],
+  locations: readonly (S3Location | FileLocation)[],
   loaded: readonly LoadedFacts[],
   applied: readonly string[],
 ): AuditEvent {
   return defined({
     ...common(ctx, "start"),
-    sources: locations.map((loc, i) =>
-      auditSource(loc, { versionId: loaded[i]?.versionId, kmsKeyArn: loaded[i]?.kmsKeyArn }),
-    ),
+    sources: locations.map((loc, i) => startSource(loc, loaded[i])),
     variables: applied.length,
     names: ctx.names ? [...applied] : undefined,
   });
@@ -129,10 +141,14 @@ export function startEvent(
 /** A start that failed with `code`: the sources as asked for. */
 export function startFailedEvent(
   ctx: AuditContext,
-  locations: readonly S3Location[],
+  locations: readonly (S3Location | FileLocation)[],
   code: string,
 ): AuditEvent {
-  return { ...common(ctx, "start_failed"), sources: locations.map((l) => auditSource(l)), code };
+  return {
+    ...common(ctx, "start_failed"),
+    sources: locations.map((loc) => startSource(loc)),
+    code,
+  };
 }
 
 /** What an ops write did. */

@@ -6,7 +6,7 @@ import { hasCode, S3KmsEnvError } from "../errors";
 import type { Fields, Logger } from "../log";
 import type { ResolvedAws } from "../aws/resolve";
 import type { Deadline } from "../deadline";
-import type { S3Location } from "../s3/location";
+import type { SourceLocation } from "../fetch/sources";
 import { auditContext, notifyEvent } from "./deliver";
 import { withEmf } from "./emf";
 import { startEvent, startFailedEvent, type LoadedFacts } from "./event";
@@ -33,7 +33,7 @@ function wanted(audit: StartAudit): boolean {
 export async function auditStart(
   audit: StartAudit,
   facts: {
-    readonly locations: readonly S3Location[];
+    readonly locations: readonly SourceLocation[];
     readonly loaded: readonly LoadedFacts[];
     readonly applied: readonly string[];
     readonly aws: ResolvedAws;
@@ -69,7 +69,7 @@ export async function auditStart(
  */
 export async function auditFailedStart(
   audit: StartAudit,
-  locations: readonly S3Location[],
+  locations: readonly SourceLocation[],
   err: unknown,
 ): Promise<void> {
   if (!wanted(audit) || hasCode(err, "INTERRUPTED")) return;

@@ -88,17 +88,17 @@ function lookupFailure(
   return kmsLookupError(name, spec, why, kms.region) ?? lookupLate(spec, why, kms);
 }
 
-export async function describeKey(
-  spec: string,
-  kms: KmsAccess,
-  why: LookupPurpose,
-): Promise<KeyFacts> {
+/**
+ * The settings of a KMS client for `kms`: endpoint, FIPS, dual-stack, agents,
+ * credentials resolved within the deadline, and as many attempts as it
+ * leaves time for. describeKey's client and the Encryption SDK's share them.
+ */
+export async function kmsClientConfig(kms: KmsAccess) {
   // Resolved here, not by the client: the client's own provider call ignores
   // the abort signal, and its failure would read as a KMS one.
   const credentials = await credentialsWithin(kms.credentials, kms.deadline);
-  const { KMSClient, DescribeKeyCommand } = await import("@aws-sdk/client-kms");
   const target = kms.endpoint ?? awsServiceUrl("kms", kms.region);
-  const client = new KMSClient({
+  return {
     region: kms.region,
     ...(kms.endpoint ? { endpoint: kms.endpoint.href } : {}),
     useFipsEndpoint: kms.aws.useFips.value,
@@ -111,7 +111,17 @@ export async function describeKey(
     // The SDK's retry strategy, with as many attempts as the deadline leaves time for.
     maxAttempts: 10,
     logger: silentLogger,
-  });
+  };
+}
+
+export async function describeKey(
+  spec: string,
+  kms: KmsAccess,
+  why: LookupPurpose,
+): Promise<KeyFacts> {
+  const config = await kmsClientConfig(kms);
+  const { KMSClient, DescribeKeyCommand } = await import("@aws-sdk/client-kms");
+  const client = new KMSClient(config);
   const { signal } = kms.deadline;
   try {
     const out = await beforeDeadline(

@@ -12,8 +12,10 @@ import {
   type PolicyOptions,
   type RefusalAction,
 } from "../policy/policy";
-import { loadSources, type LoadedSource } from "../fetch/sources";
-import { parseS3Uri, splitUriList, type S3Location } from "../s3/location";
+import { loadSources, type LoadedSource, type SourceLocation } from "../fetch/sources";
+import { isFileUri, parseFileUri } from "../fetch/file-source";
+import { sealedRoom } from "../sealed/lazy";
+import { parseS3Uri, splitUriList } from "../s3/location";
 import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../s3/encryption";
 import { readerKeySpecs } from "../aws/settings";
 import type { ResolvedAws } from "../aws/resolve";
@@ -26,6 +28,8 @@ import {
   type CommonValues,
   type Env,
 } from "./options";
+import { contextPairs } from "../sealed/context";
+import { discoveryFrom, openOptions } from "./sealed-options";
 
 /** The options exec and render both take. */
 export const sourceOptions = {
@@ -36,6 +40,8 @@ export const sourceOptions = {
   require: { type: "string", multiple: true },
   expand: { type: "boolean" },
   "insecure-any-kms-key": { type: "boolean" },
+  ...openOptions,
+  "require-sealed": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
 
 export interface SourceValues extends CommonValues {
@@ -45,6 +51,9 @@ export interface SourceValues extends CommonValues {
   require?: string[] | undefined;
   expand?: boolean | undefined;
   "insecure-any-kms-key"?: boolean | undefined;
+  context?: string[] | undefined;
+  "discovery-account"?: string[] | undefined;
+  "require-sealed"?: boolean | undefined;
 }
 
 /** The URIs given, else S3_KMS_ENV_URI's; `missing` is the usage message when there are none. */
@@ -52,10 +61,10 @@ export function sourcesFrom(
   positionals: readonly string[],
   env: Env,
   missing: string,
-): S3Location[] {
+): SourceLocation[] {
   const uris = positionals.length > 0 ? positionals : splitUriList(env.S3_KMS_ENV_URI ?? "");
   if (uris.length === 0) throw usageError(missing);
-  return uris.map(parseS3Uri);
+  return uris.map((uri) => (isFileUri(uri) ? parseFileUri(uri) : parseS3Uri(uri)));
 }
 
 /** --allow-name, --only, --prefix, --require (with their environment variables). */
@@ -88,7 +97,7 @@ export function trustedFrom(values: SourceValues, env: Env): readonly string[] |
 }
 
 export interface CheckRequest {
-  readonly locations: readonly S3Location[];
+  readonly locations: readonly SourceLocation[];
   readonly values: SourceValues;
   readonly env: Env;
   readonly policy: PolicyOptions;
@@ -141,7 +150,21 @@ export async function loadChecked(req: CheckRequest, log: Logger): Promise<Check
     trustedKeys: req.trusted && (await settings.resolveKeys(req.trusted)),
   };
   warnOptOuts(log, encryption);
-  const loaded = await loadSources(req.locations, settings.s3, encryption);
+  // Who may have sealed a source: --discovery-account's accounts, else the trusted keys.
+  const sealed = sealedRoom(
+    {
+      context: contextPairs(req.values.context ?? []),
+      maxBytes: settings.s3.maxBytes,
+      discovery: discoveryFrom(req.values),
+    },
+    settings.kms,
+  );
+  const loaded = await loadSources(req.locations, {
+    s3: settings.s3,
+    encryption,
+    sealed,
+    requireSealed: req.values["require-sealed"] === true,
+  }).finally(() => sealed.destroy());
   if (encryption.trustedKeys === undefined) warnUncheckedKeys(log, loaded);
   const sources = req.values.expand
     ? expandLayers(loaded, req.expandBase, req.policy.precedence, settings.s3.maxBytes)
@@ -158,10 +181,11 @@ export async function loadChecked(req: CheckRequest, log: Logger): Promise<Check
   return { sources, child, aws: settings.s3.aws, deadline: settings.s3.deadline };
 }
 
-/** Each source as the `loaded` line names it: URI, version, KMS key. */
+/** Each source as the `loaded` line names it: URI, version, KMS key, and the sealing key. */
 export function describeSources(sources: readonly LoadedSource[]): string[] {
   return sources.map(
     (s) =>
-      `${s.source} version=${s.versionId ?? "-"} kms=${s.kmsKeyArn ?? s.serverSideEncryption ?? "none"}`,
+      `${s.source} version=${s.versionId ?? "-"} kms=${s.kmsKeyArn ?? s.serverSideEncryption ?? "none"}` +
+      (s.sealedWith === undefined ? "" : ` sealed=${s.sealedWith}`),
   );
 }

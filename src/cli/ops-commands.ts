@@ -11,7 +11,9 @@ import { putCommand } from "./commands/put";
 import { renderDefinition } from "./commands/render";
 import { rekeyCommand } from "./commands/rekey";
 import { rollbackCommand } from "./commands/rollback";
+import { sealCommand } from "./commands/seal";
 import { setCommand } from "./commands/set";
+import { unsealCommand } from "./commands/unseal";
 import { unsetCommand } from "./commands/unset";
 import { verifyCommand } from "./commands/verify";
 
@@ -29,6 +31,8 @@ export const opsCommands: Readonly<Record<string, CommandDefinition>> = Object.f
     rekeyCommand,
     verifyCommand,
     renderDefinition,
+    sealCommand,
+    unsealCommand,
   ].map((command) => [command.name, command]),
 );
 

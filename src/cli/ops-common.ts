@@ -27,11 +27,21 @@ import { writeKey, type Settings } from "../aws/settings";
 import type { OpsEventType, OpsWrite } from "../audit/event";
 import { auditWrite } from "../ops/audit";
 import { auditFrom, opsAuditOptions } from "./audit-options";
+import { contextPairs } from "../sealed/context";
+import { sealedRoom, type SealedRoom } from "../sealed/lazy";
+import { discoveryFrom, openOptions, OPEN_HELP } from "./sealed-options";
 
-export const opsOptions = {
+/** The options of every ops command but those that open sealed files. */
+export const baseOpsOptions = {
   ...commonOptions,
   "allow-name": { type: "string", multiple: true },
   json: { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export const opsOptions = {
+  ...baseOpsOptions,
+  // Every ops command but seal reads (or, put, writes) sealed objects too.
+  ...openOptions,
 } as const satisfies ParseArgsOptionsConfig;
 
 /** Options of the commands that rewrite an existing object and so must trust its key. */
@@ -60,6 +70,7 @@ export const OPS_OPTIONS = `Common options:
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
 ${ADDRESSING_STYLE_HELP}
   --json                   machine-readable output (never holds a value)
+${OPEN_HELP}
   --log-format text|json, -q | -v | --debug, -h, --help`;
 
 export const TRUST_OPTIONS = `  --trusted-kms-key-id ID  a key the object may be under to be rewritten: repeatable or
@@ -87,6 +98,8 @@ export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
   readonly allowNames: ReadonlySet<string>;
   /** A write's audit event (ops/audit.ts), named after the command. */
   readonly audit: (write: OpsWrite) => Promise<void>;
+  /** Opens and seals sealed objects (--context, --discovery-account); loaded on first use. */
+  readonly sealed: SealedRoom;
 }
 
 export interface OpsCommand<T extends ParseArgsOptionsConfig, A> {
@@ -117,12 +130,25 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   setLog: (l: Logger) => void,
 ): Promise<number> {
   const { values, positionals } = parse(argv, command.options);
-  const common = values as CommonValues & { help?: boolean; "allow-name"?: string[] };
+  const common = values as CommonValues & {
+    help?: boolean;
+    "allow-name"?: string[];
+    context?: string[];
+    "discovery-account"?: string[];
+  };
   const log = loggerFrom(common, env);
   setLog(log);
   if (common.help) return showHelp(command);
   const args = command.args(positionals, values);
   const settings = await settingsFrom(common, env, log);
+  const sealed = sealedRoom(
+    {
+      context: contextPairs(common.context ?? []),
+      maxBytes: settings.s3.maxBytes,
+      discovery: discoveryFrom(common),
+    },
+    settings.kms,
+  );
   const s3 = await createS3Client(settings.s3);
   const allowNames = new Set(listValues(common["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES));
   // Read before anything is written: a bad --notify must not surface after the write.
@@ -135,23 +161,30 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
       write,
     );
   try {
-    return await command.run({ values, args, env, log, settings, s3, allowNames, audit });
+    return await command.run({ values, args, env, log, settings, s3, allowNames, audit, sealed });
   } finally {
     s3.destroy();
+    sealed.destroy();
   }
 }
 
 /**
  * How ops read an object: exec's size limit, and only under `trusted` keys
- * when some are named (any KMS key otherwise: reading launders nothing).
+ * when some are named (any KMS key otherwise: reading launders nothing). A
+ * sealed object opens only under a named key (or --discovery-account).
  */
-export function readOptions(settings: Settings, trusted: readonly string[]): ReadOptions {
+export function readOptions(
+  settings: Settings,
+  trusted: readonly string[],
+  sealed: SealedRoom,
+): ReadOptions {
   return {
     maxBytes: settings.s3.maxBytes,
     encryption: {
       allowUnencrypted: settings.allowUnencrypted,
       trustedKeys: trustedOrAny(trusted),
     },
+    sealed,
   };
 }
 

@@ -15,6 +15,7 @@ import {
 } from "./ops-common";
 import { writerTrustedKeys, type Settings } from "../aws/settings";
 import { writeJson, writeOut } from "./output";
+import type { SealedRoom } from "../sealed/lazy";
 
 export const updateOptions = {
   ...writeOptions,
@@ -51,8 +52,10 @@ export async function updateOptionsFrom(
   settings: Settings,
   allowNames: ReadonlySet<string>,
   maxAttempts: number,
+  sealed: SealedRoom,
 ): Promise<Omit<UpdateOptions, "create">> {
-  return { ...readOptions(settings, await writerTrustedKeys(settings)), allowNames, maxAttempts };
+  const trusted = await writerTrustedKeys(settings);
+  return { ...readOptions(settings, trusted, sealed), allowNames, maxAttempts };
 }
 
 /** What set, unset and edit wrote: the warning, the audit event, the report on stdout. */

@@ -9,8 +9,8 @@ import { hasCode, InterruptedError, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { runEditor } from "./editor";
 import { parseForExec } from "./exec-policy";
-import { ifExists, readVerified, type ReadOptions } from "./read";
-import { keptEncryption, unchangedSince } from "./object";
+import { ifExists, readPlaintext, type ReadOptions } from "./read";
+import { bodyToWrite, keptEncryption, unchangedSince } from "./object";
 import type { Encrypt, Written } from "./s3";
 import { createWorkspace, type Workspace } from "./workspace";
 import type { NameChanges } from "../audit/event";
@@ -96,8 +96,8 @@ async function currentText(
   s3: OpsS3,
   loc: S3Location,
   options: ReadOptions,
-): Promise<{ facts: Awaited<ReturnType<typeof readVerified>> | undefined; text: string }> {
-  const facts = await ifExists(readVerified(s3, loc, options));
+): Promise<{ facts: Awaited<ReturnType<typeof readPlaintext>> | undefined; text: string }> {
+  const facts = await ifExists(readPlaintext(s3, loc, options));
   if (facts === undefined) return { facts, text: "" };
   try {
     return { facts, text: new TextDecoder("utf-8", { fatal: true }).decode(facts.body) };
@@ -221,7 +221,8 @@ export async function editEnv(
     guard.check();
     const body = Buffer.from(edited);
     try {
-      const written = await s3.putObject(loc, body, encrypt, unchangedSince(facts));
+      const upload = await bodyToWrite(options.sealed, loc, body, encrypt);
+      const written = await s3.putObject(loc, upload, encrypt, unchangedSince(facts));
       return { ...written, changed: true, created: facts === undefined, ...outcome };
     } catch (err) {
       if (!hasCode(err, "CONFLICT")) throw err;

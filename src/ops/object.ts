@@ -1,9 +1,12 @@
 // What a rewrite keeps of the object it replaces: its KMS key and bucket-key
-// setting, and the condition that nothing changed since it was read.
+// setting, whether (and under which key) it is sealed, and the condition
+// that nothing changed since it was read.
 import { S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { isKmsMode } from "../s3/encryption";
-import type { Condition, Encrypt, ObjectFacts } from "./s3";
+import type { Condition, Encrypt, ObjectFacts, SealAs } from "./s3";
+import { objectPlace } from "../sealed/context";
+import type { SealedRoom } from "../sealed/lazy";
 
 /** The condition that a write replaces exactly what was read (or creates what was absent). */
 export function unchangedSince(read: ObjectFacts | undefined): Condition {
@@ -26,7 +29,7 @@ export function missingObject(loc: S3Location): S3KmsEnvError {
  */
 export function keptEncryption(
   loc: S3Location,
-  current: ObjectFacts | undefined,
+  current: (ObjectFacts & { readonly sealed?: SealAs | undefined }) | undefined,
   fallback: Encrypt | undefined,
 ): Encrypt {
   if (current === undefined) {
@@ -43,7 +46,24 @@ export function keptEncryption(
   if (current.kmsKeyArn === undefined) {
     throw new S3KmsEnvError("KMS_ERROR", `${loc.uri}: S3 did not report the object's KMS key`);
   }
-  return { mode, kmsKeyId: current.kmsKeyArn, bucketKeyEnabled: current.bucketKeyEnabled === true };
+  return {
+    mode,
+    kmsKeyId: current.kmsKeyArn,
+    bucketKeyEnabled: current.bucketKeyEnabled === true,
+    // A sealed object stays sealed, under the key and context it was sealed with.
+    sealed: current.sealed,
+  };
+}
+
+/** What a write uploads: the plaintext, or its sealed message when `encrypt` says so. */
+export async function bodyToWrite(
+  sealed: SealedRoom,
+  loc: S3Location,
+  plaintext: Buffer,
+  encrypt: Encrypt,
+): Promise<Buffer> {
+  if (encrypt.sealed === undefined) return plaintext;
+  return sealed.seal(plaintext, encrypt.sealed, objectPlace(loc));
 }
 
 /** No version id (or S3's "null"): the write replaced the previous content for good. */

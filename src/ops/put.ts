@@ -5,6 +5,9 @@ import type { OpsS3 } from "./s3";
 import { hasCode, S3KmsEnvError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { parseForExec } from "./exec-policy";
+import { sealedForm } from "../sealed/format";
+import type { SealedRoom } from "../sealed/lazy";
+import { bodyToWrite } from "./object";
 import type { Condition, Encrypt, Written } from "./s3";
 
 export interface PutOptions {
@@ -15,6 +18,8 @@ export interface PutOptions {
   /** kmsKeyId undefined: the bucket's default key (the caller asked for it). */
   readonly encrypt: Encrypt;
   readonly condition: Condition;
+  /** Seals the body when encrypt.sealed is set (put --client-side). */
+  readonly sealed: SealedRoom;
 }
 
 export interface PutResult extends Written {
@@ -31,9 +36,16 @@ export async function putEnv(
   options: PutOptions,
 ): Promise<PutResult> {
   try {
+    if (sealedForm(body) !== undefined) {
+      throw new S3KmsEnvError(
+        "USAGE",
+        `${options.from} is already sealed; put uploads the plaintext (with --client-side to seal it for ${loc.uri})`,
+      );
+    }
     const parsed = parseForExec(body, options.from, options.maxBytes, options.allowNames);
+    const upload = await bodyToWrite(options.sealed, loc, body, options.encrypt);
     const written = await s3
-      .putObject(loc, body, options.encrypt, options.condition)
+      .putObject(loc, upload, options.encrypt, options.condition)
       .catch((err: unknown) => {
         throw conditionFailed(err, loc, options.condition);
       });

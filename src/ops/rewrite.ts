@@ -12,7 +12,7 @@ import type { ParsedEnv } from "../envfile/parse";
 import { updateEnvText } from "../envfile/update";
 import { parseForExec } from "./exec-policy";
 import { ifExists, loadEnvLayout, type ReadOptions } from "./read";
-import { keptEncryption, unchangedSince } from "./object";
+import { bodyToWrite, keptEncryption, unchangedSince } from "./object";
 import type { Encrypt, Written } from "./s3";
 import type { S3Location } from "../s3/location";
 import type { NameChanges } from "../audit/event";
@@ -111,7 +111,8 @@ export async function updateEnv(
       if (!sameVars(reread.vars, vars) || !expandsAsBefore(current, reread, vars)) {
         throw new Error("serialized env file does not read back");
       }
-      const written = await s3.putObject(loc, body, encrypt, unchangedSince(current));
+      const upload = await bodyToWrite(options.sealed, loc, body, encrypt);
+      const written = await s3.putObject(loc, upload, encrypt, unchangedSince(current));
       return { ...written, ...outcome, changed: true };
     } catch (err) {
       if (!hasCode(err, "CONFLICT")) throw err;

@@ -11,6 +11,7 @@ import { ifExists } from "./read";
 import { keptEncryption, unchangedSince } from "./object";
 import type { Encrypt, ObjectFacts, Written } from "./s3";
 import { verifyEnv } from "./verify";
+import type { SealedRoom } from "../sealed/lazy";
 
 export interface RollbackOptions {
   readonly maxBytes: number;
@@ -23,6 +24,8 @@ export interface RollbackOptions {
    * the key it is written with.
    */
   readonly trustedKeys: readonly string[];
+  /** Opens the version when it is sealed (a copy keeps it sealed). */
+  readonly sealed: SealedRoom;
 }
 
 export interface RollbackResult extends Written {
@@ -82,6 +85,7 @@ export async function rollbackEnv(
       maxBytes: options.maxBytes,
       trustedKeys: versionKeys(options, encrypt),
       allowNames: options.allowNames,
+      sealed: options.sealed,
     },
   );
   if (current?.versionId === versionId) {

@@ -35,6 +35,7 @@ import type {
   OpsS3,
   Written,
 } from "./s3";
+import { SEALED_METADATA } from "./s3";
 
 export type OpsConfig = Pick<AwsSettings, "aws" | "credentials" | "timeoutMs" | "maxAttempts">;
 
@@ -260,6 +261,7 @@ export async function createS3Client(config: OpsConfig): Promise<OpsS3> {
             Key: loc.key,
             Body: body,
             ContentType: "text/plain; charset=utf-8",
+            Metadata: encrypt.sealed === undefined ? undefined : { ...SEALED_METADATA },
             ...writeParams(encrypt, condition),
           }),
           { abortSignal },

@@ -4,6 +4,9 @@
 // in-memory one (test/support/fake-s3.ts).
 import type { Encryption } from "../s3/encryption";
 import type { S3Location } from "../s3/location";
+import type { SealAs } from "../sealed/lazy";
+
+export type { SealAs };
 
 export interface ObjectFacts extends Encryption {
   readonly etag: string | undefined;
@@ -21,7 +24,19 @@ export interface Encrypt {
   /** undefined: the bucket's default key. */
   readonly kmsKeyId: string | undefined;
   readonly bucketKeyEnabled: boolean;
+  /**
+   * How the body is sealed (put --client-side, or a rewrite of a sealed
+   * object); undefined: a plain body. A put marks a sealed object in its
+   * metadata (SEALED_METADATA), for people and tools that list objects;
+   * readers go by the body's header, never by the mark alone.
+   */
+  readonly sealed?: SealAs | undefined;
 }
+
+/** The user metadata (x-amz-meta-…) of a sealed object. */
+export const SEALED_METADATA: Readonly<Record<string, string>> = {
+  "s3-kms-env-sealed": "aws-encryption-sdk",
+};
 
 /** If-Match on the ETag that was read, or If-None-Match: * when creating; none: overwrite. */
 export interface Condition {

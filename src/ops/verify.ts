@@ -11,12 +11,14 @@ import type { S3Location } from "../s3/location";
 import { checkExecNames } from "./exec-policy";
 import { loadEnv } from "./read";
 import { startDeadline } from "../deadline";
+import type { SealedRoom } from "../sealed/lazy";
 
 export interface VerifyOptions {
   readonly maxBytes: number;
   /** undefined: any KMS key. */
   readonly trustedKeys: readonly string[] | undefined;
   readonly allowNames: ReadonlySet<string>;
+  readonly sealed: SealedRoom;
 }
 
 export interface Verified {
@@ -34,6 +36,7 @@ export async function verifyEnv(
   const env = await loadEnv(s3, loc, {
     maxBytes: options.maxBytes,
     encryption: { allowUnencrypted: false, trustedKeys: options.trustedKeys },
+    sealed: options.sealed,
   });
   checkExecNames(loc.uri, env.vars, options.allowNames, "verify");
   return {

@@ -58,7 +58,7 @@ describe("completion", () => {
     [["s3-kms-env", "set", "s3://b/k", "--allow-un"], ["--allow-unversioned"]],
     [
       ["s3-kms-env", "history", "--d"],
-      ["--debug", "--diff"],
+      ["--debug", "--diff", "--discovery-account"],
     ],
     [
       ["s3-kms-env", "exec", "--precedence", ""],

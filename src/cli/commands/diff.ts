@@ -25,12 +25,12 @@ Values are never printed. Exit status 0 same, 1 different, 125 error.`,
     for (const side of [a, b]) if (side.startsWith("s3://")) parseS3Uri(side);
     return { a, b };
   },
-  run: async ({ values, args, settings, s3 }) => {
+  run: async ({ values, args, settings, s3, sealed }) => {
     const diff = await diffEnv(
       s3,
       args.a,
       args.b,
-      readOptions(settings, await readerTrustedKeys(settings)),
+      readOptions(settings, await readerTrustedKeys(settings), sealed),
     );
     if (values.json) {
       await writeJson({ same: isSame(diff), ...diff });

@@ -43,12 +43,12 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
     return objectUri(uri);
   },
-  run: async ({ values, args: loc, env, log, settings, s3, allowNames, audit }) => {
+  run: async ({ values, args: loc, env, log, settings, s3, allowNames, audit, sealed }) => {
     const interactive = process.stdin.isTTY === true;
     // Before anything is read: no terminal and no editor named is a refusal, not vi on a pipe.
     const editor = editorCommand(env, interactive);
     const result = await editEnv(s3, loc, {
-      ...readOptions(settings, await writerTrustedKeys(settings)),
+      ...readOptions(settings, await writerTrustedKeys(settings), sealed),
       allowNames,
       create: await newObjectKey(values, settings),
       editor,

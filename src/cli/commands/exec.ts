@@ -16,8 +16,7 @@ import {
 } from "../../exec/launch";
 import type { StdioState } from "../../exec/stdio";
 import { defaultPolicy, inheritedBase, type PolicyOptions } from "../../policy/policy";
-import type { LoadedSource } from "../../fetch/sources";
-import type { S3Location } from "../../s3/location";
+import type { LoadedSource, SourceLocation } from "../../fetch/sources";
 import {
   ADDRESSING_STYLE_HELP,
   LOG_OPTIONS_HELP,
@@ -48,7 +47,7 @@ const execOptions = {
 type ExecValues = ReturnType<typeof parse<typeof execOptions>>["values"];
 
 interface ExecRequest {
-  readonly locations: readonly S3Location[];
+  readonly locations: readonly SourceLocation[];
   readonly command: readonly string[];
   readonly values: ExecValues;
   readonly env: Env;
@@ -94,7 +93,7 @@ export async function execCommand(
   if (values.help) return showHelp(execDefinition);
   const audit: StartAudit = { log, settings: auditFrom(values, env), env };
   // Every failure from here on is a failed start, with its audit event.
-  let locations: readonly S3Location[] = [];
+  let locations: readonly SourceLocation[] = [];
   try {
     if (dd === -1) {
       throw usageError(

@@ -65,13 +65,13 @@ ${OPS_OPTIONS}`,
     }
     return { loc: parseS3Uri(uri), format: format ?? "dotenv" };
   },
-  run: async ({ values, args, env: environment, log, settings, s3 }) => {
+  run: async ({ values, args, env: environment, log, settings, s3, sealed }) => {
     const fingerprint = fingerprinterFrom(environment[FINGERPRINT_KEY_ENV]);
     const keepText = values.reveal === true && args.format === "dotenv";
     const loaded = await loadEnv(
       s3,
       args.loc,
-      readOptions(settings, await readerTrustedKeys(settings)),
+      readOptions(settings, await readerTrustedKeys(settings), sealed),
       keepText,
     );
     warnDuplicates(log, args.loc.uri, loaded.duplicates);

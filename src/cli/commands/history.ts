@@ -78,11 +78,11 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
     return { loc: objectUri(uri), limit: limit(values.limit) };
   },
-  run: async ({ values, args, s3, settings }) => {
+  run: async ({ values, args, s3, settings, sealed }) => {
     const diff = values.diff === true;
     const versions = await listHistory(s3, args.loc, {
       limit: args.limit,
-      diff: diff ? readOptions(settings, await readerTrustedKeys(settings)) : undefined,
+      diff: diff ? readOptions(settings, await readerTrustedKeys(settings), sealed) : undefined,
     });
     if (values.json) await writeJson({ uri: args.loc.uri, versions });
     else {

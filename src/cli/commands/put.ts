@@ -19,12 +19,14 @@ import {
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
 import { auditSource } from "../../audit/event";
+import { contextPairs } from "../../sealed/context";
 
 const options = {
   ...writeOptions,
   "if-match": { type: "string" },
   "if-absent": { type: "boolean" },
   ...versioningOptions,
+  "client-side": { type: "boolean" },
 } as const;
 
 export const putCommand = opsCommand({
@@ -44,6 +46,9 @@ versioning (or with it suspended) is refused before anything is written, unless
 ${NEW_OBJECT_OPTIONS}
   --if-match ETAG          write only if the object still has this ETag (from get --json)
   --if-absent              write only if the object does not exist yet
+  --client-side            seal the file here first (AWS Encryption SDK message under the
+                           --kms-key-id key, bound to s3-object=s3://bucket/key), then upload
+                           it SSE-KMS as usual; exec and the ops commands open it
 ${VERSIONING_OPTIONS}
 
 ${OPS_AUDIT_OPTIONS_HELP}
@@ -56,10 +61,19 @@ ${OPS_OPTIONS}`,
     if (values["if-match"] !== undefined && values["if-absent"]) {
       throw usageError("give either --if-match or --if-absent, not both");
     }
+    if (values.context !== undefined && !values["client-side"]) {
+      throw usageError("--context applies to --client-side");
+    }
     return { file, loc: objectUri(uri) };
   },
-  run: async ({ values, args, log, settings, s3, allowNames, audit }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const encrypt = await requireNewObjectKey(values, settings);
+    const sealKey = encrypt.kmsKeyId;
+    if (values["client-side"] && sealKey === undefined) {
+      throw usageError(
+        "--client-side seals under --kms-key-id: give it instead of --bucket-default-key",
+      );
+    }
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
     await checkVersioning(values, s3, args.loc);
@@ -67,8 +81,15 @@ ${OPS_OPTIONS}`,
       from,
       maxBytes: settings.s3.maxBytes,
       allowNames,
-      encrypt,
+      encrypt: {
+        ...encrypt,
+        sealed:
+          values["client-side"] && sealKey !== undefined
+            ? { keyId: sealKey, context: contextPairs(values.context ?? []) }
+            : undefined,
+      },
       condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
+      sealed,
     });
     warnDuplicates(log, from, result.duplicates);
     warnIfUnversioned(log, args.loc, result.versionId);
@@ -84,11 +105,12 @@ ${OPS_OPTIONS}`,
       etag: result.etag,
       kmsKeyArn: result.kmsKeyArn,
       variables: result.variables,
+      ...(values["client-side"] ? { sealed: true } : {}),
     };
     if (values.json) await writeJson(summary);
     else
       await writeOut(
-        `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables})\n`,
+        `uploaded ${summary.uri} (version=${summary.versionId ?? "-"} kms=${summary.kmsKeyArn ?? "bucket default"} variables=${summary.variables}${values["client-side"] ? " sealed" : ""})\n`,
       );
     return 0;
   },

@@ -68,7 +68,7 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key|s3://bucket/prefix/"]);
     return objectUri(uri);
   },
-  run: async ({ values, args: target, log, settings, s3, audit }) => {
+  run: async ({ values, args: target, log, settings, s3, audit, sealed }) => {
     const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)
       throw usageError("give --kms-key-id NEW, the key to re-encrypt under");
@@ -76,6 +76,8 @@ ${OPS_OPTIONS}`,
       encrypt: { mode: "aws:kms", kmsKeyId, bucketKeyEnabled: values["no-bucket-key"] !== true },
       trustedKeys: await writerTrustedKeys(settings),
       dryRun: values["dry-run"] === true,
+      maxBytes: settings.s3.maxBytes,
+      sealed,
     });
     const rekeyed = outcomes.filter((o) => o.action === "rekeyed");
     // Before any failure is reported: the objects that moved did move.

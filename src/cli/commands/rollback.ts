@@ -50,12 +50,13 @@ ${OPS_OPTIONS}`,
     if (!versionId) throw usageError("give --version-id V (see s3-kms-env history)");
     return { loc: objectUri(uri), versionId };
   },
-  run: async ({ values, args, log, settings, s3, allowNames, audit }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const result = await rollbackEnv(s3, args.loc, args.versionId, {
       maxBytes: settings.s3.maxBytes,
       allowNames,
       pin: await newObjectKey(values, settings),
       trustedKeys: await writerTrustedKeys(settings),
+      sealed,
     });
     if (result.changed) {
       warnIfUnversioned(log, args.loc, result.versionId);

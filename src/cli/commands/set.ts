@@ -49,9 +49,9 @@ ${OPS_OPTIONS}`,
     const args = updateArgs(positionals, values, "NAME=value|NAME=@file|NAME=-");
     return { ...args, assignments: parseAssignments(args.rest) };
   },
-  run: async ({ values, args, log, settings, s3, allowNames, audit }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const assigned = await resolveAssignments(args.assignments, settings.s3.maxBytes);
-    const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts);
+    const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts, sealed);
     const create = await newObjectKey(values, settings);
     await checkVersioning(values, s3, args.loc);
     const result = await setEnv(s3, args.loc, { ...options, create }, assigned);

@@ -46,8 +46,8 @@ ${OPS_OPTIONS}`,
     args.rest.forEach((name, i) => checkArgName(name, i + 2));
     return args;
   },
-  run: async ({ values, args, log, settings, s3, allowNames, audit }) => {
-    const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts);
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
+    const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts, sealed);
     await checkVersioning(values, s3, args.loc);
     const result = await unsetEnv(s3, args.loc, options, args.rest);
     const { absent } = result;

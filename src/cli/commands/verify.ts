@@ -61,7 +61,7 @@ sit under it as a prefix, says to add the "/". For CI and dashboards.`,
     if (positionals.length === 0) throw usageError("expected s3://bucket/key …");
     return positionals.map(parseS3Uri);
   },
-  run: async ({ values, args, log, settings, s3, allowNames }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, sealed }) => {
     const outcomes: Outcome[] = [];
     const trusted = await readerTrustedKeys(settings);
     for (const loc of await targets(s3, args)) {
@@ -76,6 +76,7 @@ sit under it as a prefix, says to add the "/". For CI and dashboards.`,
           trustedKeys: trustedOrAny(trusted),
           allowNames,
           kms: settings.kms,
+          sealed,
         });
         warnDuplicates(log, loc.uri, verified.duplicates);
         outcomes.push({ uri: loc.uri, ok: true, ...verified });

@@ -11,6 +11,11 @@ describe("exitCodeFor: the one table from an error's code to the exit code", () 
     ["CONFLICT", 125],
     ["NO_PROFILE", 125],
     ["AWS_CONFIG", 125],
+    ["PROXY_REFUSED", 125],
+    ["NOT_SEALED", 125],
+    ["SEALED_CORRUPT", 125],
+    ["SEALED_CONTEXT_MISMATCH", 125],
+    ["SEALED_KEY_NOT_TRUSTED", 125],
   ] as const)("%s exits %i", (code: ErrorCode, exit) => {
     expect(exitCodeFor(new S3KmsEnvError(code, "x"))).toBe(exit);
   });

@@ -2,6 +2,7 @@
 // "editor" (sh -c) standing in for a person.
 import { editEnv, type EditOptions } from "../../../src/ops/edit";
 import { FakeS3, KEY_A, location } from "../../support/fake-s3";
+import { FakeSealedRoom } from "../../support/fake-sealed";
 
 const loc = location("app.env");
 
@@ -13,6 +14,7 @@ function editorWriting(text: string): string[] {
 function options(editor: string[], overrides: Partial<EditOptions> = {}): EditOptions {
   return {
     maxBytes: 1024,
+    sealed: new FakeSealedRoom(),
     encryption: { allowUnencrypted: false, trustedKeys: undefined },
     allowNames: new Set(),
     create: undefined,

@@ -1,12 +1,15 @@
 // rekey's logic (src/ops/rekey.ts) against an in-memory S3.
 import { rekey, type RekeyOptions } from "../../../src/ops/rekey";
 import { FakeS3, KEY_A, KEY_B, location } from "../../support/fake-s3";
+import { FakeSealedRoom } from "../../support/fake-sealed";
 
 const KEY_NEW = "arn:aws:kms:us-east-1:111122223333:key/new";
 const options: RekeyOptions = {
   encrypt: { mode: "aws:kms", kmsKeyId: KEY_NEW, bucketKeyEnabled: true },
   trustedKeys: [KEY_A],
   dryRun: false,
+  maxBytes: 1024,
+  sealed: new FakeSealedRoom(),
 };
 
 test("re-encrypts an object under a trusted key, contents unchanged", async () => {
@@ -77,4 +80,48 @@ test("an object changed between HEAD and copy fails, and is not overwritten", as
   const [outcome] = await rekey(s3, location("prod/app.env"), options);
   expect(outcome).toMatchObject({ action: "failed", code: "CONFLICT" });
   expect(s3.text("prod/app.env")).toBe("A=2\n");
+});
+
+describe("a sealed object", () => {
+  const loc = location("prod/app.env");
+  const sealedBody = (key: string): string =>
+    FakeSealedRoom.sealedBody("A=1\n", key, loc.uri, { app: "api" }).toString("latin1");
+
+  test("is re-wrapped under the new key and stays sealed, its context kept", async () => {
+    const s3 = new FakeS3();
+    s3.seed("prod/app.env", sealedBody(KEY_A));
+    const [outcome] = await rekey(s3, loc, options);
+    expect(outcome).toMatchObject({ action: "rekeyed", from: KEY_A });
+    const stored = s3.current("prod/app.env");
+    expect(stored?.kmsKeyArn).toBe(KEY_NEW);
+    expect(FakeSealedRoom.stored(stored)).toEqual({
+      key: KEY_NEW,
+      object: loc.uri,
+      context: { app: "api" },
+      text: "A=1\n",
+    });
+  });
+
+  test("under the new key on the outside but not inside is still re-wrapped", async () => {
+    const s3 = new FakeS3();
+    s3.seed("prod/app.env", sealedBody(KEY_A), KEY_NEW);
+    const [outcome] = await rekey(s3, loc, options);
+    expect(outcome?.action).toBe("rekeyed");
+    expect(FakeSealedRoom.stored(s3.current("prod/app.env")).key).toBe(KEY_NEW);
+  });
+
+  test("under the new key in both layers is skipped", async () => {
+    const s3 = new FakeS3();
+    s3.seed("prod/app.env", sealedBody(KEY_NEW), KEY_NEW);
+    const [outcome] = await rekey(s3, loc, options);
+    expect(outcome?.action).toBe("skipped");
+  });
+
+  test("sealed under an untrusted key fails and is left as it was", async () => {
+    const s3 = new FakeS3();
+    s3.seed("prod/app.env", sealedBody(KEY_B));
+    const [outcome] = await rekey(s3, loc, options);
+    expect(outcome).toMatchObject({ action: "failed", code: "SEALED_KEY_NOT_TRUSTED" });
+    expect(s3.versions("prod/app.env")).toHaveLength(1);
+  });
 });

@@ -1,10 +1,12 @@
 // rollback's logic (src/ops/rollback.ts) against an in-memory S3.
 import { rollbackEnv, type RollbackOptions } from "../../../src/ops/rollback";
 import { FakeS3, KEY_A, KEY_B, location } from "../../support/fake-s3";
+import { FakeSealedRoom } from "../../support/fake-sealed";
 
 const loc = location("app.env");
 const options: RollbackOptions = {
   maxBytes: 1024,
+  sealed: new FakeSealedRoom(),
   allowNames: new Set(),
   pin: undefined,
   trustedKeys: [KEY_A],

@@ -2,12 +2,14 @@
 import { setEnv } from "../../../src/ops/set";
 import type { UpdateOptions } from "../../../src/ops/rewrite";
 import { FakeS3, KEY_A, KEY_B, location } from "../../support/fake-s3";
+import { FakeSealedRoom } from "../../support/fake-sealed";
 
 const loc = location("app.env");
 
 function options(overrides: Partial<UpdateOptions> = {}): UpdateOptions {
   return {
     maxBytes: 1024,
+    sealed: new FakeSealedRoom(),
     encryption: { allowUnencrypted: false, trustedKeys: undefined },
     allowNames: new Set(),
     create: undefined,
@@ -105,4 +107,36 @@ test("refuses a value that would give exec a refused name", async () => {
     code: "REFUSED_NAME",
   });
   expect(s3.versions("app.env")).toHaveLength(1);
+});
+
+describe("on a sealed object", () => {
+  const sealedBody = (text: string, key = KEY_A): string =>
+    FakeSealedRoom.sealedBody(text, key, loc.uri, { app: "api" }).toString("latin1");
+
+  test("opens it and writes it sealed again, under its key and with its context", async () => {
+    const s3 = new FakeS3();
+    s3.seed("app.env", sealedBody("A=1\n"), KEY_B);
+    const trusted = options({
+      encryption: { allowUnencrypted: false, trustedKeys: [KEY_A, KEY_B] },
+    });
+    await setEnv(s3, loc, trusted, new Map([["B", "2"]]));
+    const stored = s3.current("app.env");
+    expect(stored?.kmsKeyArn).toBe(KEY_B);
+    expect(FakeSealedRoom.stored(stored)).toEqual({
+      key: KEY_A,
+      object: loc.uri,
+      context: { app: "api" },
+      text: "A=1\nB=2\n",
+    });
+  });
+
+  test("refuses it when no key is trusted to have sealed it, and writes nothing", async () => {
+    const s3 = new FakeS3();
+    s3.seed("app.env", sealedBody("A=1\n", KEY_B), KEY_A);
+    const trusted = options({ encryption: { allowUnencrypted: false, trustedKeys: [KEY_A] } });
+    await expect(setEnv(s3, loc, trusted, new Map([["B", "2"]]))).rejects.toMatchObject({
+      code: "SEALED_KEY_NOT_TRUSTED",
+    });
+    expect(s3.versions("app.env")).toHaveLength(1);
+  });
 });

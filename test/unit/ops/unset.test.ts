@@ -1,10 +1,12 @@
 // unset's logic (src/ops/unset.ts) against an in-memory S3.
 import { unsetEnv } from "../../../src/ops/unset";
 import { FakeS3, location } from "../../support/fake-s3";
+import { FakeSealedRoom } from "../../support/fake-sealed";
 
 const loc = location("app.env");
 const options = {
   maxBytes: 1024,
+  sealed: new FakeSealedRoom(),
   encryption: { allowUnencrypted: false, trustedKeys: undefined },
   allowNames: new Set<string>(),
   maxAttempts: 3,

@@ -1,0 +1,236 @@
+// exec with sealed sources: put --client-side then exec injects it; sealed
+// file:// sources; --require-sealed; a sealed object moved, tampered with or
+// sealed under an untrusted key is refused; one KMS Decrypt per sealed source
+// and none for a plain start; no value in any output.
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import {
+  ExecFixture,
+  PRINT_ENV,
+  ScratchDir,
+  canary,
+  childEnv,
+  execEnv,
+  expectFailure,
+  runExec,
+} from "../support/exec";
+import { startFaultProxy } from "../support/fault-proxy";
+import { motoUrl } from "../support/moto";
+import { expectNoLeak, runCli } from "../support/run-cli";
+
+let fx: ExecFixture;
+let scratch: ScratchDir;
+const secret = canary("SEALED");
+const plaintext = `APP_SECRET=${secret}\n`;
+let plainFile: string;
+
+beforeAll(async () => {
+  fx = await ExecFixture.create("exec-sealed");
+  scratch = new ScratchDir();
+  plainFile = scratch.file("app.env", plaintext, 0o600);
+});
+afterAll(() => {
+  fx.destroy();
+  scratch.remove();
+});
+
+/** `put --client-side` of plainFile under a fresh key; returns its URI. */
+async function putSealed(extra: readonly string[] = []): Promise<string> {
+  const uri = `s3://${fx.bucket}/${fx.freshKey()}`;
+  const result = await runCli([
+    "put",
+    "-q",
+    "--client-side",
+    "--kms-key-id",
+    fx.kmsKey.arn,
+    ...extra,
+    plainFile,
+    uri,
+  ]);
+  expect(result.exitCode).toBe(0);
+  expectNoLeak(result, [secret]);
+  return uri;
+}
+
+/** `seal` of plainFile as text, with extra arguments. */
+async function sealed(args: readonly string[]): Promise<string> {
+  const result = await runCli(["seal", "-q", ...args, plainFile]);
+  expect(result.exitCode).toBe(0);
+  return result.stdout;
+}
+
+describe("exec injects sealed sources", () => {
+  test("put --client-side, then exec gives the app the variables", async () => {
+    const uri = await putSealed();
+    const env = await execEnv({ sources: [uri] });
+    expect(env.APP_SECRET).toBe(secret);
+  });
+
+  test("put --client-side marks the object in its metadata and keeps SSE-KMS", async () => {
+    const uri = await putSealed();
+    const key = uri.slice(`s3://${fx.bucket}/`.length);
+    const head = await fx.aws.s3.send(new HeadObjectCommand({ Bucket: fx.bucket, Key: key }));
+    expect(head).toMatchObject({
+      Metadata: { "s3-kms-env-sealed": "aws-encryption-sdk" },
+      ServerSideEncryption: "aws:kms",
+      SSEKMSKeyId: fx.kmsKey.arn,
+    });
+  });
+
+  test("the loaded line names the sealing key", async () => {
+    const uri = await putSealed();
+    const result = await runExec({ sources: [uri] });
+    expect(result.stderr).toMatch(
+      new RegExp(`sources=${uri} version=\\S+ kms=${fx.kmsKey.arn} sealed=${fx.kmsKey.arn} ms=`),
+    );
+  });
+
+  test("a sealed file:// source, with the --context it was sealed with", async () => {
+    const file = scratch.file(
+      "app.env.sealed",
+      await sealed(["--kms-key-id", fx.kmsKey.arn, "--context", "app=api"]),
+      0o644,
+    );
+    const env = await execEnv({ flags: ["--context", "app=api"], sources: [`file://${file}`] });
+    expect(env.APP_SECRET).toBe(secret);
+  });
+
+  test("a sealed file detected by its header without the metadata mark", async () => {
+    const key = fx.freshKey();
+    const text = await sealed([
+      "--kms-key-id",
+      fx.kmsKey.arn,
+      "--s3-object",
+      `s3://${fx.bucket}/${key}`,
+    ]);
+    const uri = await fx.put(text, { key });
+    const env = await execEnv({ flags: ["--require-sealed"], sources: [uri] });
+    expect(env.APP_SECRET).toBe(secret);
+  });
+});
+
+describe("refusals", () => {
+  test("a plain file:// source", async () => {
+    const result = await runExec({ sources: [`file://${plainFile}`], command: PRINT_ENV });
+    expectFailure(
+      result,
+      "NOT_SEALED",
+      `file://${plainFile} is not sealed, and a file:// source must be; seal it with "s3-kms-env seal" (or put --client-side)`,
+    );
+    expectNoLeak(result, [secret]);
+  });
+
+  test("--require-sealed refuses a plain S3 object", async () => {
+    const uri = await fx.put(plaintext);
+    const result = await runExec({ flags: ["--require-sealed"], sources: [uri] });
+    expectFailure(
+      result,
+      "NOT_SEALED",
+      `${uri} is not sealed, and --require-sealed is set; seal it with "s3-kms-env seal" (or put --client-side)`,
+    );
+  });
+
+  test("a sealed object copied to another key", async () => {
+    const original = await putSealed();
+    // The sealed bytes as stored, copied by hand under a new key.
+    const stored = await fx.aws.getObject(fx.bucket, original.slice(`s3://${fx.bucket}/`.length));
+    const copy = await fx.put(stored.body);
+    const result = await runExec({ sources: [copy], command: PRINT_ENV });
+    expectFailure(
+      result,
+      "SEALED_CONTEXT_MISMATCH",
+      `${copy} was sealed for s3-object="${original}", not "${copy}": it belongs elsewhere (copied or swapped); seal it again for this place, or pass the --context it was sealed with`,
+    );
+    expectNoLeak(result, [secret]);
+  });
+
+  test("a sealed file:// source without the --context it was sealed with", async () => {
+    const file = scratch.file(
+      "web.env.sealed",
+      await sealed(["--kms-key-id", fx.kmsKey.arn, "--context", "app=web"]),
+      0o644,
+    );
+    const result = await runExec({ flags: ["--context", "app=api"], sources: [`file://${file}`] });
+    expectFailure(
+      result,
+      "SEALED_CONTEXT_MISMATCH",
+      `file://${file} was sealed for app="web", not "api": it belongs elsewhere (copied or swapped); seal it again for this place, or pass the --context it was sealed with`,
+    );
+  });
+
+  test("an object sealed under a key that is not trusted, though stored under a trusted one", async () => {
+    const other = await fx.aws.createKmsKey({ description: "exec-sealed other" });
+    const key = fx.freshKey();
+    const uri = `s3://${fx.bucket}/${key}`;
+    await fx.put(await sealed(["--kms-key-id", other.arn, "--s3-object", uri]), { key });
+    const result = await runExec({
+      flags: ["--kms-key-id", fx.kmsKey.arn],
+      sources: [uri],
+      command: PRINT_ENV,
+    });
+    expectFailure(
+      result,
+      "SEALED_KEY_NOT_TRUSTED",
+      `${uri} is sealed with ${other.arn}, not a trusted key (trusted: ${fx.kmsKey.arn}); refusing to open it. Name its key with --kms-key-id only if you know who can seal with it`,
+    );
+  });
+
+  test("a sealed object whose body was tampered with", async () => {
+    const key = fx.freshKey();
+    const uri = `s3://${fx.bucket}/${key}`;
+    const message = Buffer.from(
+      await sealed(["--kms-key-id", fx.kmsKey.arn, "--s3-object", uri]),
+      "base64",
+    );
+    message[message.length - 130] = (message[message.length - 130] ?? 0) ^ 0x01;
+    await fx.put(message.toString("base64"), { key });
+    const result = await runExec({ sources: [uri], command: PRINT_ENV });
+    expectFailure(
+      result,
+      "SEALED_CORRUPT",
+      `${uri} is not an intact sealed env file (a check of the header, body, authentication tag or signature failed); it was damaged or tampered with: restore it from its source`,
+    );
+    expectNoLeak(result, [secret]);
+  });
+
+  test("plain put refuses a file that is already sealed", async () => {
+    const file = scratch.file(
+      "already.sealed",
+      await sealed(["--kms-key-id", fx.kmsKey.arn]),
+      0o644,
+    );
+    const uri = `s3://${fx.bucket}/${fx.freshKey()}`;
+    const result = await runCli(["put", "--kms-key-id", fx.kmsKey.arn, file, uri]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: `s3-kms-env: error: ${file} is already sealed; put uploads the plaintext (with --client-side to seal it for ${uri}) (code=USAGE)\n`,
+    });
+  });
+});
+
+describe("KMS calls per start", () => {
+  test("one Decrypt per sealed source, and none for a plain one", async () => {
+    const proxy = await startFaultProxy(motoUrl());
+    try {
+      const sources = [await putSealed(), await fx.put("PLAIN=1\n"), await putSealed()];
+      const result = await runExec({ sources, endpoint: proxy.url, command: PRINT_ENV });
+      expect(childEnv(result)).toMatchObject({ APP_SECRET: secret, PLAIN: "1" });
+      expect(proxy.requests.filter((r) => r.service === "kms").map((r) => r.target)).toEqual([
+        "TrentService.Decrypt",
+        "TrentService.Decrypt",
+      ]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test("a plain start makes no KMS call", async () => {
+    const proxy = await startFaultProxy(motoUrl());
+    try {
+      const result = await runExec({ sources: [await fx.put("PLAIN=1\n")], endpoint: proxy.url });
+      expect(result.exitCode).toBe(0);
+      expect(proxy.requests.filter((r) => r.service === "kms")).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+// The ops commands on sealed objects (put --client-side): each reads the
+// plaintext, each rewrite keeps the object sealed under its key (rekey:
+// under the new one), and no value shows in any output.
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { canary, errorLine, freshKey, opsWorld, type OpsWorld } from "../support/ops";
+import { escapeRegExp } from "../support/exec";
+import { expectNoLeak, runCli, type CliResult } from "../support/run-cli";
+
+let world: OpsWorld;
+let dir: string;
+const a = canary("a");
+const b = canary("b");
+const canaries = [a, b];
+const plaintext = `# sealed\nA=${a}\nB=${b}\n`;
+
+/** Runs an ops command trusting world.key (readers and writers alike), and checks for leaks. */
+async function ops(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const result = await runCli(args, {
+    env: { S3_KMS_ENV_KMS_KEY_ID: world.key.arn, ...env },
+  });
+  expectNoLeak(result, canaries);
+  return result;
+}
+
+/** A sealed object holding `text`, with --context app=api; returns its URI. */
+async function putSealed(text = plaintext): Promise<string> {
+  const file = path.join(dir, `${freshKey("in").replace(/\//g, "-")}`);
+  writeFileSync(file, text);
+  const uri = `s3://${world.bucket}/${freshKey()}`;
+  const result = await ops(["put", "-q", "--client-side", "--context", "app=api", file, uri]);
+  expect(result.exitCode).toBe(0);
+  return uri;
+}
+
+/** The stored body is a sealed message (base64 text), not the plaintext. */
+async function expectStoredSealed(uri: string, kmsKey = world.key.arn): Promise<void> {
+  const key = uri.slice(`s3://${world.bucket}/`.length);
+  const stored = await world.aws.getObject(world.bucket, key);
+  expect(stored.body).toMatch(/^AgV4[A-Za-z0-9+/]+={0,2}\n$/);
+  expect(stored.kmsKeyId).toBe(kmsKey);
+}
+
+/** What exec-like reading sees now, through get --reveal --format json. */
+async function revealed(uri: string, kmsKey = world.key.arn): Promise<Record<string, string>> {
+  const result = await runCli([
+    "get",
+    "-q",
+    "--reveal",
+    "--format",
+    "json",
+    "--kms-key-id",
+    kmsKey,
+    "--context",
+    "app=api",
+    uri,
+  ]);
+  expect(result).toMatchObject({ exitCode: 0, stderr: "" });
+  return JSON.parse(result.stdout) as Record<string, string>;
+}
+
+beforeAll(async () => {
+  world = await opsWorld("ops-sealed");
+  dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-ops-sealed-"));
+});
+afterAll(() => world.aws.destroy());
+
+describe("reading a sealed object", () => {
+  test("get lists its names and lengths", async () => {
+    const uri = await putSealed();
+    const result = await ops(["get", "-q", uri]);
+    expect(result).toMatchObject({
+      exitCode: 0,
+      stdout: `A bytes=${a.length}\nB bytes=${b.length}\n`,
+    });
+  });
+
+  test("get --reveal prints the plaintext, comments and all", async () => {
+    const uri = await putSealed();
+    const result = await runCli(["get", "-q", "--reveal", "--kms-key-id", world.key.arn, uri]);
+    expect(result).toMatchObject({ exitCode: 0, stdout: plaintext });
+  });
+
+  test("get refuses it when no key is named (a sealed object opens only under a named key)", async () => {
+    const uri = await putSealed();
+    const result = await runCli(["get", uri]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `${uri} is sealed, and no key is trusted to have sealed it; name it with --kms-key-id (or S3_KMS_ENV_KMS_KEY_ID), or give --discovery-account`,
+        "SEALED_KEY_NOT_TRUSTED",
+      ),
+    });
+  });
+
+  test("diff compares it with a local file", async () => {
+    const uri = await putSealed();
+    const file = path.join(dir, "changed.env");
+    writeFileSync(file, `A=${a}\nC=1\n`);
+    const result = await ops(["diff", "-q", uri, file]);
+    expect(result.stdout).toBe("- B\n+ C\n");
+  });
+
+  test("verify checks it as exec would read it", async () => {
+    const uri = await putSealed();
+    const result = await ops(["verify", uri]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(`^ok ${escapeRegExp(uri)} \\(version=\\S+ kms=${world.key.arn} variables=2\\)\n$`),
+    );
+  });
+
+  test("history --diff compares its sealed versions", async () => {
+    const uri = await putSealed();
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    const result = await ops(["history", "-q", uri, "--diff", "--json"]);
+    const { versions } = JSON.parse(result.stdout) as { versions: { changes?: unknown }[] };
+    expect(versions.map((v) => v.changes)).toEqual([
+      { added: ["C"], removed: [], changed: [] },
+      { added: ["A", "B"], removed: [], changed: [] },
+    ]);
+  });
+});
+
+describe("rewriting a sealed object keeps it sealed", () => {
+  test("set", async () => {
+    const uri = await putSealed();
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ A: a, B: b, C: "3" });
+  });
+
+  test("unset", async () => {
+    const uri = await putSealed();
+    expect((await ops(["unset", "-q", uri, "B"])).exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ A: a });
+  });
+
+  test("edit", async () => {
+    const uri = await putSealed();
+    const editor = path.join(dir, "append.sh");
+    writeFileSync(editor, `#!/bin/sh\nprintf 'EDITED=1\\n' >> "$1"\n`);
+    chmodSync(editor, 0o755);
+    expect((await ops(["edit", "-q", uri], { EDITOR: editor })).exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ A: a, B: b, EDITED: "1" });
+  });
+
+  test("rollback", async () => {
+    const uri = await putSealed();
+    const first = (
+      await world.aws.listVersions(world.bucket, uri.slice(`s3://${world.bucket}/`.length))
+    )[0];
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    const result = await ops(["rollback", "-q", uri, "--version-id", first?.versionId ?? ""]);
+    expect(result.exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ A: a, B: b });
+  });
+
+  test("rekey re-wraps it under the new key: both layers", async () => {
+    const uri = await putSealed();
+    const result = await ops(["rekey", "-q", uri, "--kms-key-id", world.otherKey.arn]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(
+      new RegExp(`^rekeyed ${escapeRegExp(uri)} \\(from=${world.key.arn} version=\\S+\\)\n$`),
+    );
+    await expectStoredSealed(uri, world.otherKey.arn);
+    // Trusting only the new key opens it: it is no longer sealed under the old one.
+    expect(await revealed(uri, world.otherKey.arn)).toEqual({ A: a, B: b });
+  });
+});
