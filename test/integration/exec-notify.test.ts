@@ -14,6 +14,7 @@ import {
   type ExecOptions,
 } from "../support/exec";
 import { containerField } from "../support/audit";
+import { startConnectProxy } from "../support/connect-proxy";
 import { startReceiver, type Receiver } from "../support/receiver";
 import { expectNoLeak, type CliResult } from "../support/run-cli";
 import { makeCertificates, type Certificates } from "../support/tls-proxy";
@@ -238,6 +239,25 @@ describe("https", () => {
     expect(result.exitCode).toBe(0);
     expect(r.received).toHaveLength(1);
   });
+
+  test.concurrent(
+    "through HTTPS_PROXY, as the AWS calls go: a CONNECT tunnel to the service",
+    async () => {
+      const r = await receiver(true);
+      const proxy = await startConnectProxy();
+      try {
+        const result = await notifyRun(r, await fx.put("A=1\n"), {
+          flags: ["--notify-required"],
+          env: { AWS_CA_BUNDLE: certificates.caFile, HTTPS_PROXY: proxy.url },
+        });
+        expect(result.exitCode).toBe(0);
+        expect(proxy.tunnels).toEqual([new URL(r.url).host]);
+        expect(r.received).toHaveLength(1);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   test.concurrent("an untrusted certificate is refused: a warning, nothing sent", async () => {
     const r = await receiver(true);
