@@ -49,6 +49,14 @@ export function ownRows(ctx) {
       fetches: true,
       argv: exec([NODE, BUNDLE], ["--spawn"]),
     },
+    {
+      // The audit event POSTed, signed, to a receiver on loopback (http) before the app starts.
+      id: "notify",
+      name: "s3-kms-env --notify (bundle)",
+      fetches: true,
+      argv: exec([NODE, BUNDLE], ["--notify", ctx.notifyUrl]),
+      env: { S3_KMS_ENV_NOTIFY_SECRET: "bench-signing-key" },
+    },
   ];
 }
 

@@ -12,6 +12,7 @@ import { startMoto } from "../scripts/moto.mjs";
 // Node 26 strips the types of this .ts file; the proxy already counts every request.
 import { startFaultProxy } from "../test/support/fault-proxy.ts";
 import { startTlsProxy } from "../test/support/tls-proxy.ts";
+import { startReceiver } from "../test/support/receiver.ts";
 import { useRusageHelper } from "./measure.mjs";
 
 const BUCKET = "bench-config";
@@ -93,15 +94,19 @@ export const TRUST_SETTINGS = {
  * @returns {Promise<{ uri: string, bucket: string, keyArn: string, env: Record<string,string>,
  *   schemeEnv(scheme: "http" | "https", trust?: keyof TRUST_SETTINGS): Record<string,string>,
  *   requestCount(): number, proxy: import("../test/support/fault-proxy.ts").FaultProxy,
+ *   notifyUrl: string,
  *   cpuSource: string, scratch: string, close(): Promise<void> }>}
  */
 export async function startBench() {
   const moto = await startMoto();
   const proxy = await startFaultProxy(moto.url);
   const tls = await startTlsProxy(proxy.url);
+  // --notify's ops service: answers 204 at once, so its row measures the POST itself.
+  const receiver = await startReceiver();
   // An empty HOME: a developer's ~/.aws must not steer any row.
   const scratch = mkdtempSync(path.join(tmpdir(), "s3-kms-env-bench-"));
   const close = async () => {
+    await receiver.close();
     await tls.close();
     await proxy.close();
     await moto.stop();
@@ -122,6 +127,7 @@ export async function startBench() {
           : { AWS_ENDPOINT_URL: tls.url, [TRUST_SETTINGS[trust]]: tls.caFile },
       requestCount: () => proxy.requests.length,
       proxy,
+      notifyUrl: receiver.url,
       cpuSource,
       close,
     };

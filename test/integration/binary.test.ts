@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, symlinkSync } from "node:fs";
 import path from "node:path";
 import { ExecFixture, runExec, ScratchDir } from "../support/exec";
+import { startReceiver } from "../support/receiver";
 import { BINARY_PATH, runCli, type RunCliOptions } from "../support/run-cli";
 
 const { version } = JSON.parse(
@@ -93,6 +94,29 @@ describe("single binary, no node anywhere", () => {
     const result = await runCli(["get", uri], noNode);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^DB_USERNAME bytes=8$/m);
+  });
+
+  test("an ops write's caller comes from the STS client in the binary's assets", async () => {
+    const target = await fx.put("A=1\n");
+    const result = await runCli(["set", "--log-format", "json", target, "B=2"], noNode);
+    expect(result.exitCode).toBe(0);
+    const event = JSON.parse(result.stderr.trim()) as { caller?: { arn?: string } };
+    expect(event.caller?.arn).toMatch(/^arn:aws:/);
+  });
+
+  test("--notify delivers the start's event from the binary", async () => {
+    const receiver = await startReceiver();
+    try {
+      const result = await runExec({
+        ...noNode,
+        flags: ["--notify", receiver.url],
+        sources: [uri],
+      });
+      expect(result.exitCode).toBe(0);
+      expect(receiver.received.map((r) => r.headers["x-s3-kms-env-event"])).toEqual(["start"]);
+    } finally {
+      await receiver.close();
+    }
   });
 
   test("an app's NODE_OPTIONS does not reach the binary itself", async () => {

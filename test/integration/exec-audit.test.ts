@@ -2,6 +2,7 @@
 // failed start, names and metadata only, that CloudWatch Logs reads as an
 // Embedded Metric Format document.
 import { ExecFixture, runExec } from "../support/exec";
+import { containerField } from "../support/audit";
 import { emfBlock, emfProblems } from "../support/emf";
 import type { CliResult } from "../support/run-cli";
 
@@ -39,6 +40,7 @@ describe("a start", () => {
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) as string,
       version: "0.2.0",
       host: "web-1",
+      ...containerField(),
       sources: [{ uri, bucket: fx.bucket, key, versionId, kmsKeyArn: fx.kmsKey.arn }],
       variables: 2,
       names: ["DB_USERNAME", "DB_PASSWORD"],
@@ -111,6 +113,7 @@ describe("a failed start", () => {
         time: expect.any(String) as string,
         version: "0.2.0",
         host: expect.any(String) as string,
+        ...containerField(),
         sources: [{ uri, bucket: fx.bucket, key: "exec-audit/missing.env" }],
         code: "NO_SUCH_KEY",
         ms: expect.any(Number) as number,

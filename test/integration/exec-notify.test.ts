@@ -13,6 +13,8 @@ import {
   ScratchDir,
   type ExecOptions,
 } from "../support/exec";
+import { containerField } from "../support/audit";
+import { startConnectProxy } from "../support/connect-proxy";
 import { startReceiver, type Receiver } from "../support/receiver";
 import { expectNoLeak, type CliResult } from "../support/run-cli";
 import { makeCertificates, type Certificates } from "../support/tls-proxy";
@@ -89,6 +91,7 @@ test.concurrent("delivers the signed start event before the app starts", async (
     time: expect.any(String) as string,
     version: "0.2.0",
     host: expect.any(String) as string,
+    ...containerField(),
     sources: [
       {
         uri,
@@ -147,6 +150,20 @@ test.concurrent(
     expect(marker.ran()).toBe(true);
   },
 );
+
+test.concurrent("the POST also keeps the start's deadline (--timeout)", async () => {
+  const r = await receiver();
+  r.answer = "stall";
+  const began = Date.now();
+  const result = await notifyRun(r, await fx.put("A=1\n"), {
+    flags: ["--timeout", "1s", "--notify-timeout", "20s"],
+  });
+  expect(Date.now() - began).toBeLessThan(5000);
+  expect(result.exitCode).toBe(0);
+  const bound = /failed: no answer within (\d+) ms; the app starts anyway$/m.exec(result.stderr);
+  expect(Number(bound?.[1])).toBeGreaterThan(0);
+  expect(Number(bound?.[1])).toBeLessThanOrEqual(1000);
+});
 
 test.concurrent("a 500: a warning, and the app starts", async () => {
   const r = await receiver();
@@ -222,6 +239,25 @@ describe("https", () => {
     expect(result.exitCode).toBe(0);
     expect(r.received).toHaveLength(1);
   });
+
+  test.concurrent(
+    "through HTTPS_PROXY, as the AWS calls go: a CONNECT tunnel to the service",
+    async () => {
+      const r = await receiver(true);
+      const proxy = await startConnectProxy();
+      try {
+        const result = await notifyRun(r, await fx.put("A=1\n"), {
+          flags: ["--notify-required"],
+          env: { AWS_CA_BUNDLE: certificates.caFile, HTTPS_PROXY: proxy.url },
+        });
+        expect(result.exitCode).toBe(0);
+        expect(proxy.tunnels).toEqual([new URL(r.url).host]);
+        expect(r.received).toHaveLength(1);
+      } finally {
+        await proxy.close();
+      }
+    },
+  );
 
   test.concurrent("an untrusted certificate is refused: a warning, nothing sent", async () => {
     const r = await receiver(true);

@@ -2,6 +2,10 @@
 // written, which names were added, changed and removed, the versions before
 // and after, and who wrote (one STS GetCallerIdentity, from moto here); never
 // a value. Without json logs or --notify there is no event and no STS call.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { containerField } from "../support/audit";
 import { emfBlock, emfProblems } from "../support/emf";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
@@ -10,6 +14,7 @@ import { startReceiver } from "../support/receiver";
 import { expectNoLeak, runCli, type CliResult, type RunCliOptions } from "../support/run-cli";
 
 let world: OpsWorld;
+const scratch = mkdtempSync(path.join(tmpdir(), "s3-kms-env-ops-audit-"));
 const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -17,6 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   world.aws.destroy();
+  rmSync(scratch, { recursive: true, force: true });
   await Promise.all(closers.map((close) => close()));
 });
 
@@ -75,6 +81,7 @@ test.concurrent(
       time: expect.any(String) as string,
       version: "0.2.0",
       host: expect.any(String) as string,
+      ...containerField(),
       ms: expect.any(Number) as number,
       sources: [
         {
@@ -116,6 +123,23 @@ test.concurrent("--audit-no-names: counts only", async () => {
   const event = auditEvent(await ops(["set", ...JSON_LOGS, "--audit-no-names", uri, "B=2"]));
   expect(event).toMatchObject({ changes: { added: 1, changed: 0, removed: 0 } });
   expect(Object.keys(event)).not.toContain("added");
+});
+
+test.concurrent("edit: the names the editor added, and both versions", async () => {
+  const { key, uri, versionId: before } = await stored("A=1\n");
+  // An editor that appends one line to the file it is given (its last argument).
+  const editor = path.join(scratch, "append-editor");
+  writeFileSync(editor, "#!/bin/sh\nfor a; do f=$a; done\nprintf 'ADDED=1\\n' >> \"$f\"\n");
+  chmodSync(editor, 0o755);
+  const event = auditEvent(await ops(["edit", ...JSON_LOGS, uri], { env: { EDITOR: editor } }));
+  const { versionId: after } = await world.aws.getObject(world.bucket, key);
+  expect(event).toMatchObject({
+    event: "edit",
+    sources: [{ uri, versionId: after, previousVersionId: before }],
+    changes: { added: 1, changed: 0, removed: 0 },
+    added: ["ADDED"],
+    caller: MOTO_CALLER,
+  });
 });
 
 test.concurrent("put: the file's names and the version written", async () => {

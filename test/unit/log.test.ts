@@ -43,3 +43,29 @@ describe("the text logger writes one line whatever it is given", () => {
     );
   });
 });
+
+describe("audit events", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-audit-log-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function logged(format: "text" | "json", level: "quiet" | "info"): string {
+    const file = path.join(dir, `${Math.random()}.log`);
+    const fd = openSync(file, "w");
+    try {
+      createLogger(format, level, fd).audit("info", "loaded 1 variable", { event: "start" });
+    } finally {
+      closeSync(fd);
+    }
+    return readFileSync(file, "utf8");
+  }
+
+  test("in json, one object, even with --quiet", () => {
+    expect(logged("json", "quiet")).toBe(
+      '{"level":"info","msg":"loaded 1 variable","event":"start"}\n',
+    );
+  });
+
+  test("in text, nothing: the human line is the caller's", () => {
+    expect(logged("text", "info")).toBe("");
+  });
+});

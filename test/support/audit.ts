@@ -1,0 +1,19 @@
+// What an audit event says about where it ran depends on the machine: inside
+// a container (a CI runner, say) it names the container. The CLI runs in the
+// test's own container, so the test reads the same /proc files.
+import { readFileSync } from "node:fs";
+import { containerIdFrom } from "../../src/audit/host";
+
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** `{ container }` as the CLI's events will have it here, or nothing outside a container. */
+export function containerField(): { readonly container?: string } {
+  const id = containerIdFrom(readOrEmpty("/proc/self/cgroup"), readOrEmpty("/proc/self/mountinfo"));
+  return id === undefined ? {} : { container: id };
+}
