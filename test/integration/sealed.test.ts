@@ -10,7 +10,14 @@ import { promisify } from "node:util";
 import { startFaultProxy } from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
 import { canary, errorLine, opsWorld, type OpsWorld } from "../support/ops";
-import { cliEnv, expectNoLeak, runCli, type CliResult } from "../support/run-cli";
+import {
+  CLI_PATH,
+  cliEnv,
+  expectNoLeak,
+  nodeBinary,
+  runCli,
+  type CliResult,
+} from "../support/run-cli";
 
 const AWS_ENCRYPTION_CLI = path.resolve(__dirname, "../../.venv/bin/aws-encryption-cli");
 
@@ -100,6 +107,21 @@ describe("seal and unseal", () => {
     expect(result.exitCode).toBe(125);
     expect(result.stderr).toMatch(/\(code=PARSE\)\n$/);
     expectNoLeak(result, [password]);
+  });
+
+  test("unseal refuses to print the plaintext on a terminal without --reveal", async () => {
+    // util-linux `script` gives the CLI a terminal for stdout; its own output is the terminal's.
+    const command = [nodeBinary(), CLI_PATH, "unseal", "--kms-key-id", world.key.arn, sealedFile];
+    const result = await runCli(["-qec", command.join(" "), "/dev/null"], {
+      executable: ["script"],
+    });
+    expect(result.exitCode).toBe(125);
+    expect(result.stdout.replace(/\r\n/g, "\n")).toBe(
+      errorLine(
+        "refusing to print the plaintext on a terminal: pass --reveal, or -o FILE",
+        "USAGE",
+      ),
+    );
   });
 
   test("unseal with no trusted key is a usage error", async () => {
