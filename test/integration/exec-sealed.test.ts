@@ -8,13 +8,11 @@ import {
   PRINT_ENV,
   ScratchDir,
   canary,
-  childEnv,
   execEnv,
   expectFailure,
+  kmsTargets,
   runExec,
 } from "../support/exec";
-import { startFaultProxy } from "../support/fault-proxy";
-import { motoUrl } from "../support/moto";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
 let fx: ExecFixture;
@@ -209,28 +207,25 @@ describe("refusals", () => {
 
 describe("KMS calls per start", () => {
   test("one Decrypt per sealed source, and none for a plain one", async () => {
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      const sources = [await putSealed(), await fx.put("PLAIN=1\n"), await putSealed()];
-      const result = await runExec({ sources, endpoint: proxy.url, command: PRINT_ENV });
-      expect(childEnv(result)).toMatchObject({ APP_SECRET: secret, PLAIN: "1" });
-      expect(proxy.requests.filter((r) => r.service === "kms").map((r) => r.target)).toEqual([
-        "TrentService.Decrypt",
-        "TrentService.Decrypt",
-      ]);
-    } finally {
-      await proxy.close();
-    }
+    const sources = [await putSealed(), await fx.put("PLAIN=1\n"), await putSealed()];
+    expect(await kmsTargets((endpoint) => runExec({ sources, endpoint }))).toEqual([
+      "TrentService.Decrypt",
+      "TrentService.Decrypt",
+    ]);
+  });
+
+  test("a trusted key named by its id costs one DescribeKey per start, not one per source", async () => {
+    const sources = [await putSealed(), await putSealed()];
+    const flags = ["--kms-key-id", fx.kmsKey.keyId];
+    expect(await kmsTargets((endpoint) => runExec({ flags, sources, endpoint }))).toEqual([
+      "TrentService.DescribeKey",
+      "TrentService.Decrypt",
+      "TrentService.Decrypt",
+    ]);
   });
 
   test("a plain start makes no KMS call", async () => {
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      const result = await runExec({ sources: [await fx.put("PLAIN=1\n")], endpoint: proxy.url });
-      expect(result.exitCode).toBe(0);
-      expect(proxy.requests.filter((r) => r.service === "kms")).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
+    const sources = [await fx.put("PLAIN=1\n")];
+    expect(await kmsTargets((endpoint) => runExec({ sources, endpoint }))).toEqual([]);
   });
 });

@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { startFaultProxy } from "../support/fault-proxy";
-import { motoUrl } from "../support/moto";
+import { kmsTargets } from "../support/exec";
 import { canary, errorLine, opsWorld, type OpsWorld } from "../support/ops";
 import {
   CLI_PATH,
@@ -291,19 +290,6 @@ describe("tampering: every damaged file is refused with SEALED_CORRUPT and exit 
     expectNoLeak(result, canaries);
   });
 });
-
-/** The KMS requests (X-Amz-Target) that one run made, counted at the fault proxy. */
-async function kmsTargets(
-  run: (endpoint: string) => Promise<CliResult>,
-): Promise<(string | undefined)[]> {
-  const proxy = await startFaultProxy(motoUrl());
-  try {
-    expect((await run(proxy.url)).exitCode).toBe(0);
-    return proxy.requests.map((r) => r.target);
-  } finally {
-    await proxy.close();
-  }
-}
 
 describe("KMS", () => {
   test("unseal makes exactly one KMS call, a Decrypt", async () => {
