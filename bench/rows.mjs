@@ -71,6 +71,24 @@ function sealedRow(ctx) {
   };
 }
 
+/**
+ * The floor of any Node client: one bare, unsigned GET of the object with
+ * node:http or node:https and nothing else (no SDK, signing, parsing or
+ * execve), so our rows' distance from it is what s3-kms-env itself costs.
+ */
+function bareGetRow(ctx) {
+  const script =
+    "const u = new URL(process.env.AWS_ENDPOINT_URL + process.argv[1]);" +
+    'require(u.protocol === "https:" ? "node:https" : "node:http").get(u, (r) => r.resume());';
+  return {
+    name: "node: bare GET, no SDK (floor)",
+    fetches: true,
+    // It starts no app: nothing to measure beside one.
+    launchesApp: false,
+    argv: () => [NODE, "-e", script, ctx.uri.replace(/^s3:\//, "")],
+  };
+}
+
 /** The classic entrypoint script: the AWS CLI prints the file, the shell evals it. */
 function shellRow(ctx) {
   const aws = awsCli();
@@ -165,6 +183,7 @@ export function benchRows(ctx, schemes = ["https", "http"]) {
     [
       { name: "/bin/true", fetches: false, argv: (app) => app },
       { name: "node -e 0 (node 26)", fetches: false, argv: () => [NODE, "-e", "0"] },
+      bareGetRow(ctx),
       ...ownRows(ctx),
       shellRow(ctx),
       ...peerRows(ctx),

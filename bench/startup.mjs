@@ -65,7 +65,7 @@ async function residentOverhead(ctx, rows) {
   };
   const bare = await measure(SLEEP_APP, ctx.env);
   const added = new Map();
-  for (const row of rows.filter((r) => r.fetches)) {
+  for (const row of rows.filter((r) => r.fetches && r.launchesApp !== false)) {
     added.set(row, Math.max(0, (await measure(row.argv(SLEEP_APP), rowEnv(ctx, row))) - bare));
   }
   return added;

@@ -48,6 +48,8 @@ export const VENDORS = {
   "@aws-sdk/credential-provider-web-identity": "credential-provider-web-identity",
   "@aws-sdk/client-kms": "client-kms",
   "@aws-sdk/client-s3": "client-s3",
+  // An ops write's caller identity (src/ops/caller.ts), for its audit event.
+  "@aws-sdk/client-sts": "client-sts",
   "@aws-sdk/checksums/crc": "checksums-crc",
   "@aws-sdk/checksums/sha": "checksums-sha",
   "@smithy/core/config": "smithy-config",

@@ -23,6 +23,8 @@ export type ErrorCode =
   | "THROTTLED"
   | "TIMEOUT"
   | "NETWORK"
+  | "PROXY_REFUSED"
+  | "PROXY_ERROR"
   | "S3_ERROR"
   | "INTEGRITY"
   | "NOT_KMS_ENCRYPTED"
@@ -51,6 +53,8 @@ export type ErrorCode =
   // render.
   | "UNSAFE_PATH"
   | "NOT_TMPFS"
+  // --notify (exec): the ops service did not take the event.
+  | "NOTIFY_FAILED"
   // Sealed env files (src/sealed/).
   | "NOT_SEALED"
   | "SEALED_CORRUPT"

@@ -13,13 +13,24 @@ const rank: Record<LogLevel, number> = { quiet: 0, info: 1, verbose: 2, debug: 3
 
 export interface Logger {
   readonly level: LogLevel;
+  readonly format: LogFormat;
   /** Always written, even with --quiet. */
   error(message: string, fields?: Fields): void;
   warn(message: string, fields?: Fields): void;
   info(message: string, fields?: Fields): void;
   verbose(message: string, fields?: Fields): void;
   debug(message: string, fields?: Fields): void;
+  /**
+   * An audit event (audit/event.ts). In json, one object at every level,
+   * --quiet included: an audit trail that a log level could switch off would
+   * be no trail. In text, the event is for machines and is not written; a
+   * start's human line comes from `info` as before.
+   */
+  audit(level: "info" | "error", message: string, record: AuditRecord): void;
 }
+
+/** What an audit event may hold: JSON data built from names and metadata only. */
+export type AuditRecord = Readonly<Record<string, unknown>>;
 
 const SERVER_TEXT_MAX = 64;
 
@@ -53,24 +64,31 @@ function formatText(message: string, fields: Fields): string {
 }
 
 export function createLogger(format: LogFormat = "text", level: LogLevel = "info", fd = 2): Logger {
-  const write = (lvl: string, min: number, message: string, fields: Fields = {}): void => {
-    if (min > rank[level]) return;
-    const line =
-      format === "json"
-        ? JSON.stringify({ level: lvl, msg: message, ...fields })
-        : `s3-kms-env: ${lvl === "info" ? "" : `${lvl}: `}${formatText(message, fields)}`;
+  const writeLine = (line: string): void => {
     try {
       writeSync(fd, line + "\n");
     } catch {
       // stderr closed: nothing useful left to do with a log line.
     }
   };
+  const write = (lvl: string, min: number, message: string, fields: Fields = {}): void => {
+    if (min > rank[level]) return;
+    writeLine(
+      format === "json"
+        ? JSON.stringify({ level: lvl, msg: message, ...fields })
+        : `s3-kms-env: ${lvl === "info" ? "" : `${lvl}: `}${formatText(message, fields)}`,
+    );
+  };
   return {
     level,
+    format,
     error: (m, f) => write("error", 0, m, f),
     warn: (m, f) => write("warn", 1, m, f),
     info: (m, f) => write("info", 1, m, f),
     verbose: (m, f) => write("verbose", 2, m, f),
     debug: (m, f) => write("debug", 3, m, f),
+    audit: (lvl, m, record) => {
+      if (format === "json") writeLine(JSON.stringify({ level: lvl, msg: m, ...record }));
+    },
   };
 }

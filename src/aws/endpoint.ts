@@ -217,6 +217,6 @@ export function customHostNeedsPathStyle(endpoint: string): boolean {
  * A service's regional AWS URL, for what depends only on scheme and host
  * (TLS, proxy and NO_PROXY): the SDK's client picks the exact host itself.
  */
-export function awsServiceUrl(service: "s3" | "kms", region: string): URL {
+export function awsServiceUrl(service: "s3" | "kms" | "sts", region: string): URL {
   return new URL(`https://${service}.${region}.${partitionOf(region).dnsSuffix}`);
 }

@@ -18,6 +18,8 @@ import { sealedRoom } from "../sealed/lazy";
 import { parseS3Uri, splitUriList } from "../s3/location";
 import { execTrustedKeys, type DevOptOuts, type EncryptionPolicy } from "../s3/encryption";
 import { readerKeySpecs } from "../aws/settings";
+import type { ResolvedAws } from "../aws/resolve";
+import type { Deadline } from "../deadline";
 import {
   commonOptions,
   keySpecs,
@@ -111,6 +113,10 @@ export interface CheckRequest {
 export interface Checked {
   readonly sources: readonly LoadedSource[];
   readonly child: ChildEnv;
+  /** The TLS and proxy settings the fetch used: --notify's POST uses them too. */
+  readonly aws: ResolvedAws;
+  /** The start's one deadline, which --notify's POST must also keep. */
+  readonly deadline: Deadline;
 }
 
 // Every run, not once: a development setting that reaches production must show in its logs.
@@ -172,7 +178,7 @@ export async function loadChecked(req: CheckRequest, log: Logger): Promise<Check
     log.verbose("kept inherited values (--precedence env)", { names: child.kept });
   if (child.filtered.length > 0)
     log.verbose("left out by --only/--prefix", { names: child.filtered });
-  return { sources, child };
+  return { sources, child, aws: settings.s3.aws, deadline: settings.s3.deadline };
 }
 
 /** Each source as the `loaded` line names it: URI, version, KMS key, and the sealing key. */

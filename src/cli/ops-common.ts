@@ -24,6 +24,9 @@ import {
   type Env,
 } from "./options";
 import { writeKey, type Settings } from "../aws/settings";
+import type { OpsEventType, OpsWrite } from "../audit/event";
+import { auditWrite } from "../ops/audit";
+import { auditFrom, opsAuditOptions } from "./audit-options";
 import { contextPairs } from "../sealed/context";
 import { sealedRoom, type SealedRoom } from "../sealed/lazy";
 import { discoveryFrom, openOptions, OPEN_HELP } from "./sealed-options";
@@ -49,6 +52,7 @@ export const trustOptions = {
 /** Options of the commands that write a new object. */
 export const writeOptions = {
   ...opsOptions,
+  ...opsAuditOptions,
   "bucket-default-key": { type: "boolean" },
   "no-bucket-key": { type: "boolean" },
 } as const satisfies ParseArgsOptionsConfig;
@@ -75,6 +79,8 @@ export const TRUST_OPTIONS = `  --trusted-kms-key-id ID  a key the object may be
                            refused (WRONG_KMS_KEY): re-writing it would bless what anyone
                            planted in it`;
 
+export { OPS_AUDIT_OPTIONS_HELP } from "./audit-options";
+
 export const NEW_OBJECT_OPTIONS = `  --kms-key-id ID          encrypt with this KMS key
   --bucket-default-key     encrypt with the bucket's default KMS key instead (explicit opt-in)
   --no-bucket-key          do not use an S3 Bucket Key (on by default: fewer KMS calls)`;
@@ -90,6 +96,8 @@ export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
   readonly s3: OpsS3;
   /** --allow-name and S3_KMS_ENV_ALLOW_NAMES, as exec reads them. */
   readonly allowNames: ReadonlySet<string>;
+  /** A write's audit event (ops/audit.ts), named after the command. */
+  readonly audit: (write: OpsWrite) => Promise<void>;
   /** Opens and seals sealed objects (--context, --discovery-account); loaded on first use. */
   readonly sealed: SealedRoom;
 }
@@ -143,8 +151,17 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   );
   const s3 = await createS3Client(settings.s3);
   const allowNames = new Set(listValues(common["allow-name"], env.S3_KMS_ENV_ALLOW_NAMES));
+  // Read before anything is written: a bad --notify must not surface after the write.
+  const auditSettings = Object.hasOwn(command.options, "notify")
+    ? auditFrom(values, env, true)
+    : { names: true, notify: undefined };
+  const audit = (write: OpsWrite): Promise<void> =>
+    auditWrite(
+      { type: command.name as OpsEventType, settings: auditSettings, log, env, s3: settings.s3 },
+      write,
+    );
   try {
-    return await command.run({ values, args, env, log, settings, s3, allowNames, sealed });
+    return await command.run({ values, args, env, log, settings, s3, allowNames, audit, sealed });
   } finally {
     s3.destroy();
     sealed.destroy();

@@ -1,7 +1,7 @@
 // What set and unset share: the target and attempts arguments, the update's
 // settings and the report of what was written.
 import { usageError } from "../errors";
-import type { Logger } from "../log";
+import { auditSource } from "../audit/event";
 import type { UpdateOptions, UpdateResult } from "../ops/rewrite";
 import type { S3Location } from "../s3/location";
 import {
@@ -11,6 +11,7 @@ import {
   versioningOptions,
   warnIfUnversioned,
   writeOptions,
+  type OpsContext,
 } from "./ops-common";
 import { writerTrustedKeys, type Settings } from "../aws/settings";
 import { writeJson, writeOut } from "./output";
@@ -57,14 +58,23 @@ export async function updateOptionsFrom(
   return { ...readOptions(settings, trusted, sealed), allowNames, maxAttempts };
 }
 
-export function reportUpdate(
-  log: Logger,
+/** What set, unset and edit wrote: the warning, the audit event, the report on stdout. */
+export async function reportUpdate(
+  { log, audit }: Pick<OpsContext<never, never>, "log" | "audit">,
   json: boolean | undefined,
   loc: S3Location,
   result: Omit<UpdateResult, "attempts" | "etag"> & { readonly attempts?: number },
   names: Readonly<Record<string, readonly string[]>>,
 ): Promise<void> {
-  if (result.changed) warnIfUnversioned(log, loc, result.versionId, result.created);
+  if (result.changed) {
+    warnIfUnversioned(log, loc, result.versionId, result.created);
+    const { versionId, previousVersionId, kmsKeyArn } = result;
+    await audit({
+      sources: [auditSource(loc, { versionId, previousVersionId, kmsKeyArn })],
+      variables: result.variables,
+      changes: result.names,
+    });
+  }
   if (json) {
     return writeJson({
       uri: loc.uri,

@@ -2,8 +2,6 @@
 // parts (SigV4 signer, Node HTTP handler, standard retry strategy, checksum
 // algorithms) instead of the whole S3Client, whose load time would be paid on
 // every container start. No signing, hashing or retry logic of our own.
-import type * as https from "node:https";
-import type { TLSSocket } from "node:tls";
 import type { Readable } from "node:stream";
 import { HttpRequest } from "@smithy/core/transport";
 import { Sha256Js } from "@smithy/core/checksum";
@@ -18,7 +16,7 @@ import type {
   SourceData,
   StandardRetryBackoffStrategy,
 } from "@smithy/types";
-import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
+import { type ErrorCode, hasCode, S3KmsEnvError, tooLarge } from "../errors";
 import { credentialsWithin, silentLogger } from "../aws/config";
 import { agentsFor, type Agents } from "../aws/agents";
 import { s3EndpointFor } from "../aws/resolve";
@@ -166,6 +164,8 @@ async function attempt(
   try {
     ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
   } catch (err) {
+    if (hasCode(err, "PROXY_REFUSED")) throw err;
+    if (hasCode(err, "PROXY_ERROR")) throw new RetryableFailure("TRANSIENT", err);
     throw networkFailure(err, loc, config, bucketUrl);
   }
   const stream = response.body as Readable;
@@ -213,57 +213,6 @@ function handshakeTimeoutMs(config: S3GetConfig): number {
   return Math.max(connectTimeoutMs(config), Math.floor(config.deadline.remainingMs() / 2));
 }
 
-/**
- * The handler's connection timeout ends at the TCP `connect`, so a server
- * that accepts TCP and never finishes the handshake would hold the attempt
- * until --timeout: this bounds the handshake of the direct https agent
- * (aws/agents.ts) by the per-attempt handshake bound and fails the socket as
- * ETIMEDOUT, which the retry strategy takes as transient, leaving a second
- * attempt its chance. An http endpoint's stand-in and a proxy's tunnel
- * agent are left as they are.
- */
-function boundHandshakes(agents: Agents, target: URL, handshakeBound: () => number): https.Agent {
-  const agent = agents.httpsAgent;
-  if (target.protocol !== "https:" || agents.proxy !== undefined) return agent;
-  type CreateConnection = (this: https.Agent, ...args: unknown[]) => TLSSocket;
-  const createConnection = (agent as unknown as { createConnection: CreateConnection })
-    .createConnection;
-  Object.assign(agent, {
-    createConnection(this: https.Agent, ...args: unknown[]) {
-      const socket = createConnection.apply(this, args);
-      // From the TCP connect on (the handler bounds the connect itself):
-      // the handshake gets the same time after the ClientHello is sent.
-      let settled = false;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = (): void => {
-        const handshakeMs = handshakeBound();
-        timer = setTimeout(() => {
-          // Timers run before I/O in an event-loop turn: a start that was
-          // starved of CPU (a node starting many containers) may have the
-          // server's whole answer waiting. Judge after that I/O has run (an
-          // immediate that is not unref'd: the loop must not block on a stalled socket).
-          setImmediate(() => {
-            if (settled || socket.destroyed) return;
-            const error = new Error(`no TLS session within ${handshakeMs} ms`);
-            socket.destroy(Object.assign(error, { code: "ETIMEDOUT" }));
-          });
-        }, handshakeMs);
-        timer.unref();
-      };
-      if (socket.connecting) socket.once("connect", arm);
-      else arm();
-      const done = (): void => {
-        settled = true;
-        clearTimeout(timer);
-      };
-      socket.once("secureConnect", done);
-      socket.once("close", done);
-      return socket;
-    },
-  });
-  return agent;
-}
-
 // Time kept for the attempt a backoff leads to: sleeping until the very
 // end of the budget would only buy a request that cannot finish.
 function attemptReserveMs(deadline: Deadline): number {
@@ -306,7 +255,7 @@ function retryStrategy(deadline: Deadline): StandardRetryStrategy {
   });
 }
 
-function createHandler(config: S3GetConfig, agents: Agents, target: URL): NodeHttpHandler {
+function createHandler(config: S3GetConfig, agents: Agents): NodeHttpHandler {
   return new NodeHttpHandler({
     connectionTimeout: connectTimeoutMs(config),
     requestTimeout: config.timeoutMs,
@@ -315,7 +264,7 @@ function createHandler(config: S3GetConfig, agents: Agents, target: URL): NodeHt
     // Node's ESM loader, and load TLS for an http endpoint.
     // (aws/agents.ts: TLS only for https, the proxy agent only when a proxy applies.)
     httpAgent: agents.httpAgent,
-    httpsAgent: boundHandshakes(agents, target, () => handshakeTimeoutMs(config)),
+    httpsAgent: agents.httpsAgent,
     logger: silentLogger,
   });
 }
@@ -367,11 +316,11 @@ export async function getObject(loc: S3Location, config: S3GetConfig): Promise<S
   const endpoint = s3EndpointFor(config.aws, loc.bucket);
   const bucketUrl = new URL(endpoint.url);
   const credentials = await credentialsWithin(config.credentials, deadline);
-  const agents = await agentsFor(bucketUrl, config.aws);
+  const agents = await agentsFor(bucketUrl, config.aws, () => handshakeTimeoutMs(config));
   const { trace } = config;
   trace?.("s3 request", endpointFields(loc.uri, endpoint, agents.proxy));
   trace?.("credentials", { source: config.credentials.describe?.() });
-  const handler = createHandler(config, agents, bucketUrl);
+  const handler = createHandler(config, agents);
   const signer = new SignatureV4({
     service: "s3",
     region: endpoint.signingRegion,

@@ -13,6 +13,9 @@ import { ifExists, readPlaintext, type ReadOptions } from "./read";
 import { bodyToWrite, keptEncryption, unchangedSince } from "./object";
 import type { Encrypt, Written } from "./s3";
 import { createWorkspace, type Workspace } from "./workspace";
+import type { NameChanges } from "../audit/event";
+import { parseEnvFile } from "../envfile/parse";
+import { diffVars } from "./diff";
 
 export interface EditOptions extends ReadOptions {
   readonly allowNames: ReadonlySet<string>;
@@ -30,6 +33,10 @@ export interface EditResult extends Written {
   readonly changed: boolean;
   readonly created: boolean;
   readonly variables: number;
+  /** The version edited (undefined when the edit created the object). */
+  readonly previousVersionId: string | undefined;
+  /** The names added, changed and removed, for the audit event. */
+  readonly names: NameChanges;
 }
 
 // Lines edit puts on top of a file that did not pass, for the person to read
@@ -123,7 +130,7 @@ async function editUntilValid(
   loc: S3Location,
   original: string,
   options: EditOptions,
-): Promise<{ text: string; variables: number }> {
+): Promise<{ text: string; vars: ReadonlyMap<string, string> }> {
   let shown = original;
   workspace.write(shown);
   for (;;) {
@@ -134,7 +141,7 @@ async function editUntilValid(
     try {
       // Checked with the note, so line numbers match what the editor showed.
       const { vars } = parseForExec(saved, loc.uri, options.maxBytes, options.allowNames);
-      return { text: withoutNote(saved.toString("utf8")), variables: vars.size };
+      return { text: withoutNote(saved.toString("utf8")), vars };
     } catch (err) {
       if (!(err instanceof S3KmsEnvError) || !options.interactive) throw err;
       const text = saved.toString("utf8");
@@ -169,6 +176,26 @@ function lastSegment(loc: S3Location): string {
   return last;
 }
 
+/**
+ * The variables before the edit, to name what it changed. A file that does
+ * not parse (edit is how one gets fixed) counts as empty: every name saved
+ * is then "added".
+ */
+function originalVars(
+  text: string,
+  loc: S3Location,
+  maxBytes: number,
+): ReadonlyMap<string, string> {
+  const bytes = Buffer.from(text);
+  try {
+    return parseEnvFile(bytes, loc.uri, maxBytes).vars;
+  } catch {
+    return new Map();
+  } finally {
+    bytes.fill(0);
+  }
+}
+
 export async function editEnv(
   s3: OpsS3,
   loc: S3Location,
@@ -180,24 +207,23 @@ export async function editEnv(
   const workspace = createWorkspace(name);
   const guard = new Guard(workspace);
   try {
-    const { text: edited, variables } = await editUntilValid(
-      workspace,
-      guard,
-      loc,
-      original,
-      options,
-    );
+    const { text: edited, vars } = await editUntilValid(workspace, guard, loc, original, options);
     workspace.remove();
+    const outcome = {
+      variables: vars.size,
+      previousVersionId: facts?.versionId,
+      names: diffVars(originalVars(original, loc, options.maxBytes), vars),
+    };
     if (facts !== undefined && edited === original) {
       const { versionId, etag, kmsKeyArn } = facts;
-      return { versionId, etag, kmsKeyArn, changed: false, created: false, variables };
+      return { versionId, etag, kmsKeyArn, changed: false, created: false, ...outcome };
     }
     guard.check();
     const body = Buffer.from(edited);
     try {
       const upload = await bodyToWrite(options.sealed, loc, body, encrypt);
       const written = await s3.putObject(loc, upload, encrypt, unchangedSince(facts));
-      return { ...written, changed: true, created: facts === undefined, variables };
+      return { ...written, changed: true, created: facts === undefined, ...outcome };
     } catch (err) {
       if (!hasCode(err, "CONFLICT")) throw err;
       throw new S3KmsEnvError(

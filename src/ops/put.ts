@@ -24,6 +24,8 @@ export interface PutOptions {
 
 export interface PutResult extends Written {
   readonly variables: number;
+  /** The file's names, in order, for the audit event. */
+  readonly names: readonly string[];
   readonly duplicates: readonly string[];
 }
 
@@ -46,7 +48,12 @@ export async function putEnv(
       .catch((err: unknown) => {
         throw conditionFailed(err, loc, options.condition);
       });
-    return { ...written, variables: parsed.vars.size, duplicates: parsed.duplicates };
+    return {
+      ...written,
+      variables: parsed.vars.size,
+      names: [...parsed.vars.keys()],
+      duplicates: parsed.duplicates,
+    };
   } finally {
     body.fill(0);
   }

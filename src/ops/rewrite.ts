@@ -15,6 +15,8 @@ import { ifExists, loadEnvLayout, type ReadOptions } from "./read";
 import { bodyToWrite, keptEncryption, unchangedSince } from "./object";
 import type { Encrypt, Written } from "./s3";
 import type { S3Location } from "../s3/location";
+import type { NameChanges } from "../audit/event";
+import { diffVars } from "./diff";
 
 export interface UpdateOptions extends ReadOptions {
   readonly allowNames: ReadonlySet<string>;
@@ -27,6 +29,10 @@ export interface UpdateOptions extends ReadOptions {
 export interface UpdateResult extends Written {
   /** False when the change was already in place: nothing was written. */
   readonly changed: boolean;
+  /** The version the change was applied to (undefined when it created the object). */
+  readonly previousVersionId: string | undefined;
+  /** The names added, changed and removed, for the audit event. */
+  readonly names: NameChanges;
   readonly created: boolean;
   readonly attempts: number;
   readonly variables: number;
@@ -80,7 +86,13 @@ export async function updateEnv(
     if (current === undefined && vars.size === 0) {
       throw new S3KmsEnvError("NO_SUCH_KEY", `${loc.uri} does not exist`);
     }
-    const outcome = { created: !current, attempts: attempt, variables: vars.size };
+    const outcome = {
+      created: !current,
+      attempts: attempt,
+      variables: vars.size,
+      previousVersionId: current?.versionId,
+      names: diffVars(current?.vars ?? new Map<string, string>(), vars),
+    };
     if (current && sameVars(current.vars, vars)) {
       const { versionId, etag, kmsKeyArn } = current;
       return { versionId, etag, kmsKeyArn, ...outcome, changed: false };

@@ -29,6 +29,8 @@ export interface RollbackOptions {
 }
 
 export interface RollbackResult extends Written {
+  /** The version that was current before (undefined when there was none). */
+  readonly previousVersionId: string | undefined;
   /** False when the version was already the current one, or identical to it: nothing was written. */
   readonly changed: boolean;
   /** The current version, when the one asked for has the very same bytes (and nothing was written). */
@@ -92,6 +94,7 @@ export async function rollbackEnv(
       versionId,
       etag,
       kmsKeyArn,
+      previousVersionId: versionId,
       changed: false,
       identicalTo: undefined,
       variables: old.variables,
@@ -103,6 +106,7 @@ export async function rollbackEnv(
       versionId: current.versionId,
       etag,
       kmsKeyArn,
+      previousVersionId: current.versionId,
       changed: false,
       identicalTo: current.versionId,
       variables: old.variables,
@@ -115,7 +119,13 @@ export async function rollbackEnv(
       encrypt,
       unchangedSince(current),
     );
-    return { ...written, changed: true, identicalTo: undefined, variables: old.variables };
+    return {
+      ...written,
+      previousVersionId: current?.versionId,
+      changed: true,
+      identicalTo: undefined,
+      variables: old.variables,
+    };
   } catch (err) {
     if (!hasCode(err, "CONFLICT")) throw err;
     throw new S3KmsEnvError(

@@ -153,20 +153,19 @@ function listed(v: Listed, deleteMarker: boolean): ListedVersion {
 }
 
 /**
- * The SDK's client, from the same settings as exec's GET (the oracle test,
- * test/unit/aws/resolve.test.ts, checks both land on the same URL).
+ * What an ops client of `service` (S3, or STS for the caller's identity)
+ * shares: region, endpoint, FIPS, dual-stack, credentials, attempts, and a
+ * handler with the agents' TLS and proxy and bounded waits.
  */
-export async function sdkS3Client(config: OpsConfig): Promise<S3Client> {
+export async function sdkClientConfig(config: OpsConfig, service: "s3" | "sts") {
   const { aws } = config;
   const region = requireRegion(aws);
-  const endpoint = aws.endpoints.s3?.value;
+  const endpoint = aws.endpoints[service]?.value;
   // The agents' TLS and proxy depend only on the scheme and host; any bucket's URL tells them.
-  const target = endpoint ? new URL(endpoint) : awsServiceUrl("s3", region);
-  return new S3Client({
+  const target = endpoint ? new URL(endpoint) : awsServiceUrl(service, region);
+  return {
     region,
     ...(endpoint ? { endpoint } : {}),
-    // What exec's request uses, from the same settings: the SDK's rules do the rest.
-    forcePathStyle: forcePathStyle(aws),
     useFipsEndpoint: aws.useFips.value,
     useDualstackEndpoint: aws.useDualstack.value,
     credentials: config.credentials,
@@ -179,6 +178,18 @@ export async function sdkS3Client(config: OpsConfig): Promise<S3Client> {
       ...(await agentsFor(target, aws)),
       logger: silentLogger,
     }),
+  };
+}
+
+/**
+ * The SDK's client, from the same settings as exec's GET (the oracle test,
+ * test/unit/aws/resolve.test.ts, checks both land on the same URL).
+ */
+export async function sdkS3Client(config: OpsConfig): Promise<S3Client> {
+  return new S3Client({
+    ...(await sdkClientConfig(config, "s3")),
+    // What exec's request uses, from the same settings: the SDK's rules do the rest.
+    forcePathStyle: forcePathStyle(config.aws),
   });
 }
 

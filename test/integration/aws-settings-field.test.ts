@@ -4,11 +4,9 @@
 // profile's ca_bundle), an HTTP CONNECT proxy of the test's own that records
 // what went through it, and profile files in a temp HOME — for exec and get.
 import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import * as http from "node:http";
-import * as net from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startConnectProxy, type ConnectProxy } from "../support/connect-proxy";
 import { execEnv } from "../support/exec";
 import { motoUrl } from "../support/moto";
 import { canary, opsWorld, type OpsWorld } from "../support/ops";
@@ -151,47 +149,6 @@ describe("a TLS endpoint with a private CA", () => {
   });
 });
 
-interface ConnectProxy {
-  readonly url: string;
-  /** host:port of every CONNECT that went through. */
-  readonly tunnels: string[];
-  close(): Promise<void>;
-}
-
-async function startConnectProxy(): Promise<ConnectProxy> {
-  const tunnels: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
-  server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    const target = req.url ?? "";
-    tunnels.push(target);
-    const [host = "", port = ""] = target.split(":");
-    sockets.add(client);
-    const upstream = net.connect(Number(port), host, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    tunnels,
-    close: () =>
-      new Promise((resolve) => {
-        // Tunnels are not the server's connections any more: end them too.
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe("an HTTP CONNECT proxy", () => {
   let proxy: ConnectProxy;
   beforeEach(async () => {
@@ -231,5 +188,87 @@ describe("an HTTP CONNECT proxy", () => {
     };
     await (command === "exec" ? expectExecReads(options) : expectGetReads(options));
     expect(proxy.tunnels).toEqual([]);
+  });
+});
+
+describe("a proxy that answers CONNECT with an error, or cannot be used", () => {
+  let proxy: ConnectProxy | undefined;
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+  const tunnel = () => `127.0.0.1:${new URL(tls.url).port}`;
+  const run = (command: string, proxyUrl: string) =>
+    runCli(
+      command === "exec"
+        ? ["exec", "--timeout", "3s", "--kms-key-id", world.key.arn, uri, "--", "/bin/true"]
+        : ["get", "-q", uri],
+      { endpoint: tls.url, env: { AWS_CA_BUNDLE: tls.caFile, HTTPS_PROXY: proxyUrl } },
+    );
+
+  test.each(["exec", "get"])(
+    "%s: a 403 is the proxy's refusal, not S3 denying access, and is not retried",
+    async (command) => {
+      proxy = await startConnectProxy({ status: 403 });
+      const result = await run(command, proxy.url);
+      expect({ exitCode: result.exitCode, stdout: result.stdout }).toEqual({
+        exitCode: 125,
+        stdout: "",
+      });
+      expect(result.stderr).toBe(
+        `s3-kms-env: error: the proxy ${proxy.url} refused a tunnel to ${tunnel()} (HTTP 403); check the proxy's rules, or exempt the host with NO_PROXY (code=PROXY_REFUSED)\n`,
+      );
+      expect(proxy.tunnels).toHaveLength(1);
+    },
+  );
+
+  test.each(["exec", "get"])(
+    "%s: a 407 without credentials says where to give them",
+    async (command) => {
+      proxy = await startConnectProxy({ status: 407 });
+      const result = await run(command, proxy.url);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toBe(
+        `s3-kms-env: error: the proxy ${proxy.url} asks for credentials (HTTP 407); give them in HTTPS_PROXY as http://USER:PASSWORD@${new URL(proxy.url).host} (code=PROXY_REFUSED)\n`,
+      );
+    },
+  );
+
+  test.each(["exec", "get"])(
+    "%s: a 407 with credentials in the proxy URL never prints them",
+    async (command) => {
+      proxy = await startConnectProxy({ status: 407 });
+      const password = canary("proxy-password");
+      const withCredentials = proxy.url.replace("//", `//ops:${password}@`);
+      const result = await run(command, withCredentials);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toBe(
+        `s3-kms-env: error: the proxy ${proxy.url} asks for credentials (HTTP 407); it refused those in HTTPS_PROXY (code=PROXY_REFUSED)\n`,
+      );
+      expectNoLeak(result, [password]);
+    },
+  );
+
+  test.each(["exec", "get"])(
+    "%s: a socks5:// proxy is refused, not bypassed, and its password never printed",
+    async (command) => {
+      const password = canary("socks-password");
+      const result = await run(command, `socks5://ops:${password}@127.0.0.1:1080`);
+      expect(result.exitCode).toBe(125);
+      expect(result.stderr).toBe(
+        "s3-kms-env: error: HTTPS_PROXY names a socks5:// proxy; only http:// and https:// proxies are supported (code=AWS_CONFIG)\n",
+      );
+      expectNoLeak(result, [password]);
+    },
+  );
+
+  test("exec: a 502 (the proxy cannot reach S3) is retried within --timeout, then named", async () => {
+    proxy = await startConnectProxy({ status: 502 });
+    const result = await run("exec", proxy.url);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).toBe(
+      `s3-kms-env: error: the proxy ${proxy.url} could not open a tunnel to ${tunnel()} (HTTP 502); check that the proxy can reach it (code=PROXY_ERROR)\n`,
+    );
+    expect(proxy.tunnels.length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -107,14 +107,15 @@ describe("one source", () => {
     ]);
   });
 
-  test.concurrent("--log-format json: the same line as a JSON object", async () => {
+  test.concurrent("--log-format json: the line is the start's audit event", async () => {
     const result = await runExec({ flags: ["--log-format", "json"], sources: [dbUri] });
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stderr)).toEqual({
+    // Its every field: exec-audit.test.ts.
+    expect(JSON.parse(result.stderr)).toMatchObject({
       level: "info",
       msg: "loaded 3 variables",
-      sources: [`${dbUri} version=${await latestVersion(dbUri)} kms=${fx.kmsKey.arn}`],
-      ms: expect.any(Number) as number,
+      event: "start",
+      sources: [{ uri: dbUri, versionId: await latestVersion(dbUri), kmsKeyArn: fx.kmsKey.arn }],
     });
   });
 

@@ -4,6 +4,7 @@
 // ClientHello costs that bound, not the whole --timeout, and the next attempt
 // gets its chance inside the deadline; a server that answers late, but
 // answers, is not cut off.
+import { startConnectProxy, type ConnectProxy } from "../support/connect-proxy";
 import { ExecFixture } from "../support/exec";
 import { motoUrl } from "../support/moto";
 import { runExec } from "../support/exec";
@@ -23,6 +24,7 @@ const TEST_TIMEOUT_MS = 30_000;
 let fx: ExecFixture;
 let tls: TlsProxy;
 const stalling: StallingServer[] = [];
+const proxies: ConnectProxy[] = [];
 
 beforeAll(async () => {
   fx = await ExecFixture.create("exec-tls-handshake");
@@ -31,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   fx.destroy();
-  await Promise.all(stalling.map((server) => server.close()));
+  await Promise.all([...stalling, ...proxies].map((server) => server.close()));
   await tls.close();
 });
 
@@ -41,14 +43,23 @@ async function stallingServer(stall: number, delayMs = 0): Promise<StallingServe
   return server;
 }
 
-async function timedExec(endpoint: string, uri: string, timeoutMs = TIMEOUT_MS) {
+async function connectProxy(answer = true): Promise<ConnectProxy> {
+  const proxy = await startConnectProxy({ answer });
+  proxies.push(proxy);
+  return proxy;
+}
+
+async function timedExec(endpoint: string, uri: string, timeoutMs = TIMEOUT_MS, proxy?: string) {
   const started = Date.now();
   const result = await runExec({
     flags: ["--timeout", `${timeoutMs}ms`],
     sources: [uri],
     command: ["/bin/sh", "-c", 'printf %s "$DB_USERNAME"'],
     endpoint,
-    env: { NODE_EXTRA_CA_CERTS: tls.caFile },
+    env: {
+      NODE_EXTRA_CA_CERTS: tls.caFile,
+      ...(proxy === undefined ? {} : { HTTPS_PROXY: proxy }),
+    },
     timeoutMs: 30_000,
   });
   return { result, ms: Date.now() - started };
@@ -96,3 +107,34 @@ test.concurrent(
   },
   TEST_TIMEOUT_MS,
 );
+
+describe("through an HTTPS_PROXY tunnel", () => {
+  test.concurrent(
+    "a handshake that stalls inside the tunnel: the second attempt starts the app within --timeout",
+    async () => {
+      const [server, proxy] = await Promise.all([stallingServer(1), connectProxy()]);
+      const uri = await fx.put(BODY);
+      const { result, ms } = await timedExec(server.url, uri, TIMEOUT_MS, proxy.url);
+      expect(result).toMatchObject({ exitCode: 0, stdout: "app" });
+      expect(server.connections()).toBe(2);
+      expect(proxy.tunnels).toHaveLength(2);
+      expect(ms).toBeLessThan(TIMEOUT_MS);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test.concurrent(
+    "a proxy that never answers CONNECT: TIMEOUT at --timeout after at least 2 CONNECTs",
+    async () => {
+      const proxy = await connectProxy(false);
+      const uri = await fx.put(BODY);
+      const { result, ms } = await timedExec(tls.url, uri, TIMEOUT_MS, proxy.url);
+      expect(result.exitCode).toBe(125);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/^s3-kms-env: error: .*\(code=TIMEOUT\)\n$/);
+      expect(proxy.tunnels.length).toBeGreaterThanOrEqual(2);
+      expect(ms).toBeLessThan(TIMEOUT_MS + 5000);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

@@ -5,7 +5,9 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { opsCommands } from "../../src/cli/ops-commands";
+import { opsEvent, startEvent, startFailedEvent } from "../../src/audit/event";
 
 const ROOT = path.resolve(__dirname, "../..");
 const read = (file: string): string => readFileSync(path.join(ROOT, file), "utf8");
@@ -276,5 +278,82 @@ describe("ops scripts", () => {
     );
     expect(commands.length).toBeGreaterThan(0);
     expect(Object.keys(opsCommands)).toEqual(expect.arrayContaining(commands));
+  });
+});
+
+describe("Splunk dashboard", () => {
+  const xml = read("examples/splunk/s3-kms-env-dashboard.xml");
+  const dashboard = new XMLParser({ ignoreAttributes: false }).parse(xml) as {
+    dashboard: { label: string; fieldset: { input: { "@_token": string }[] } };
+  };
+  const queries = [...xml.matchAll(/<query>([\s\S]*?)<\/query>/g)].map((m) => m[1] ?? "");
+
+  /** Every field an event can have, as Splunk's spath names them (arrays as name{}). */
+  function eventFields(): Set<string> {
+    const ctx = {
+      version: "1",
+      host: { host: "h", container: "c" },
+      names: true,
+      now: () => new Date(),
+      elapsedMs: () => 1,
+    };
+    const loc = { bucket: "b", key: "k", versionId: undefined, uri: "s3://b/k" };
+    const source = {
+      uri: "",
+      bucket: "",
+      key: "",
+      versionId: "",
+      previousVersionId: "",
+      kmsKeyArn: "",
+    };
+    const changes = { added: ["A"], changed: [], removed: [] };
+    const caller = { arn: "arn", account: "1", userId: "u" };
+    const events = [
+      startEvent(ctx, [loc], [{ source: loc.uri, versionId: "v", kmsKeyArn: "k" }], ["A"]),
+      startFailedEvent(ctx, [loc], "NO_SUCH_KEY"),
+      opsEvent(ctx, "set", { sources: [source], changes }, caller),
+    ];
+    return new Set(
+      events.flatMap((e) => [
+        ...Object.entries(e).map(([k, v]) => (Array.isArray(v) ? `${k}{}` : k)),
+        ...Object.keys(source),
+        ...Object.keys(caller).map((k) => `caller.${k}`),
+      ]),
+    );
+  }
+
+  test("is well-formed Simple XML with a label, and every token it uses is an input", () => {
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(dashboard.dashboard.label).toMatch(/s3-kms-env/);
+    const inputs = dashboard.dashboard.fieldset.input.map((i) => i["@_token"]);
+    const used = [...xml.matchAll(/\$(\w+)(?:\.\w+)?\$/g)].map((m) => m[1]);
+    expect(inputs).toEqual(expect.arrayContaining([...new Set(used)]));
+  });
+
+  test("its searches read s3-kms-env's events, by event types that exist", () => {
+    expect(queries.length).toBeGreaterThan(0);
+    const types = ["start", "start_failed", "put", "set", "unset", "edit", "rollback", "rekey"];
+    for (const query of queries) {
+      expect(query).toMatch(/^sourcetype=s3-kms-env\n/);
+      const named = [...query.matchAll(/event(?:=| IN \()([^)\n]*)/g)].flatMap((m) =>
+        (m[1] ?? "").split(/,\s*/).map((t) => t.replace(/"/g, "").trim()),
+      );
+      expect(types).toEqual(expect.arrayContaining(named));
+    }
+  });
+
+  test("the fields its tables show are fields of the events", () => {
+    const fields = eventFields();
+    const computed = ["_time", "last", "last_start", "starts", "count", "caller"];
+    let checked = 0;
+    for (const query of queries) {
+      const shown = [...query.matchAll(/\| (?:table|stats [^\n]*? BY) ([^\n|]+)/g)].flatMap((m) =>
+        (m[1] ?? "").trim().split(/\s+/),
+      );
+      const unknown = shown.filter((f) => !fields.has(f) && !computed.includes(f));
+      expect(unknown).toEqual([]);
+      checked += shown.length;
+    }
+    expect(checked).toBeGreaterThanOrEqual(16);
   });
 });

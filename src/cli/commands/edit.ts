@@ -10,6 +10,7 @@ import {
   trustOptions,
   writeOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
@@ -33,6 +34,8 @@ ${TRUST_OPTIONS}
   When the object does not exist yet:
 ${NEW_OBJECT_OPTIONS}
 
+${OPS_AUDIT_OPTIONS_HELP}
+
 ${OPS_OPTIONS}`,
   }),
   options: { ...writeOptions, ...trustOptions },
@@ -40,7 +43,7 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
     return objectUri(uri);
   },
-  run: async ({ values, args: loc, env, log, settings, s3, allowNames, sealed }) => {
+  run: async ({ values, args: loc, env, log, settings, s3, allowNames, audit, sealed }) => {
     const interactive = process.stdin.isTTY === true;
     // Before anything is read: no terminal and no editor named is a refusal, not vi on a pipe.
     const editor = editorCommand(env, interactive);
@@ -52,7 +55,7 @@ ${OPS_OPTIONS}`,
       interactive,
       onInvalid: (err) => log.warn(`${err.message}; re-opening the editor`, { code: err.code }),
     });
-    await reportUpdate(log, values.json, loc, result, {});
+    await reportUpdate({ log, audit }, values.json, loc, result, {});
     return 0;
   },
 });

@@ -2,7 +2,9 @@
 // order of the steps; the steps themselves live in fetch/, s3/, policy/, exec/.
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../../errors";
-import type { Logger } from "../../log";
+import type { Fields, Logger } from "../../log";
+import { auditFailedStart, auditStart, type StartAudit } from "../../audit/start";
+import { AUDIT_OPTIONS_HELP, auditFrom, auditOptions } from "../audit-options";
 import { showHelp, type CommandDefinition, type CommandHelp } from "../command";
 import { guardStart } from "../../exec/interrupt";
 import {
@@ -35,6 +37,7 @@ import { SEALED_SOURCE_HELP } from "../sealed-options";
 
 const execOptions = {
   ...sourceOptions,
+  ...auditOptions,
   precedence: { type: "string" },
   "pass-own-config": { type: "boolean" },
   pristine: { type: "boolean" },
@@ -54,20 +57,26 @@ interface ExecRequest {
   readonly trusted: readonly string[] | undefined;
 }
 
-function logLoaded(
-  log: Logger,
+/** The text format's line for a start: what was loaded from where, and how long it took. */
+function loadedLine(
   sources: readonly LoadedSource[],
   applied: readonly string[],
   overrode: readonly string[],
-): void {
+): [string, Fields] {
   // process.uptime(), not performance.now(): the latter loads perf_hooks (~1 ms).
   const ms = Math.round(process.uptime() * 1000);
   // A stale image ENV losing to the file is what users debug: a count at info, names at -v.
-  log.info(`loaded ${applied.length} variable${applied.length === 1 ? "" : "s"}`, {
-    sources: describeSources(sources),
-    ...(overrode.length > 0 ? { overrode: overrode.length } : {}),
-    ms,
-  });
+  return [
+    `loaded ${applied.length} variable${applied.length === 1 ? "" : "s"}`,
+    {
+      sources: describeSources(sources),
+      ...(overrode.length > 0 ? { overrode: overrode.length } : {}),
+      ms,
+    },
+  ];
+}
+
+function logNames(log: Logger, applied: readonly string[], overrode: readonly string[]): void {
   log.verbose("names", { names: applied });
   if (overrode.length > 0) log.verbose("overrode inherited values", { names: overrode });
 }
@@ -83,18 +92,41 @@ export async function execCommand(
   const log = loggerFrom(values, env);
   setLog(log);
   if (values.help) return showHelp(execDefinition);
-  if (dd === -1) {
-    throw usageError(
-      'missing "--" before the command: s3-kms-env exec [s3://bucket/key …] -- command [args…]',
+  const audit: StartAudit = { log, settings: auditFrom(values, env), env };
+  // Every failure from here on is a failed start, with its audit event.
+  let locations: readonly SourceLocation[] = [];
+  try {
+    if (dd === -1) {
+      throw usageError(
+        'missing "--" before the command: s3-kms-env exec [s3://bucket/key …] -- command [args…]',
+      );
+    }
+    const command = argv.slice(dd + 1);
+    if (command.length === 0) throw usageError('no command after "--"');
+    locations = sourcesFrom(
+      positionals,
+      env,
+      "no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI",
     );
+    return await start(
+      {
+        locations,
+        command,
+        values,
+        env,
+        policy: policyFrom(values, env),
+        trusted: trustedFrom(values, env),
+      },
+      audit,
+      stdio,
+    );
+  } catch (err) {
+    await auditFailedStart(audit, locations, err);
+    throw err;
   }
-  const command = argv.slice(dd + 1);
-  if (command.length === 0) throw usageError('no command after "--"');
-  const locations = sourcesFrom(
-    positionals,
-    env,
-    "no source: give s3://bucket/key before -- or set S3_KMS_ENV_URI",
-  );
+}
+
+function policyFrom(values: ExecValues, env: Env): PolicyOptions {
   const defaults = defaultPolicy();
   const precedence = values.precedence ?? env.S3_KMS_ENV_PRECEDENCE ?? defaults.precedence;
   if (precedence !== "file" && precedence !== "env") {
@@ -104,17 +136,20 @@ export async function execCommand(
   if (keep.length > 0 && values.pristine !== true) {
     throw usageError("--keep (S3_KMS_ENV_KEEP) applies only with --pristine");
   }
-  const policy: PolicyOptions = {
+  return {
     ...filterPolicy(values, env),
     precedence,
     passOwnConfig: values["pass-own-config"] === true,
     pristine: values.pristine === true,
     keep: new Set(keep),
   };
-  const trusted = trustedFrom(values, env);
+}
+
+async function start(request: ExecRequest, audit: StartAudit, stdio: StdioState): Promise<number> {
+  const { log } = audit;
   const support = execveSupport();
-  const spawn = values.spawn === true || support !== "throws";
-  if (!values.spawn && support !== "throws") {
+  const spawn = request.values.spawn === true || support !== "throws";
+  if (!request.values.spawn && support !== "throws") {
     log.warn(
       support === "missing"
         ? `Node ${process.versions.node} has no process.execve; the app runs as a child with signals forwarded (use Node >= 26.1 or the single binary)`
@@ -122,19 +157,23 @@ export async function execCommand(
     );
   }
   const guard = guardStart();
-  const plan = await guard.race(prepare({ locations, command, values, env, policy, trusted }, log));
+  const plan = await guard.race(prepare(request, audit));
   if (!spawn) return replaceProcess(plan, stdio);
   const exited = spawnAndForward(plan);
   guard.release();
   return exited;
 }
 
-/** Everything before the app starts: sources fetched, checked, parsed, policy applied, command found. */
+/**
+ * Everything before the app starts: sources fetched, checked, parsed, policy
+ * applied, command found, the start's audit event logged and sent.
+ */
 async function prepare(
   { locations, command, values, env, policy, trusted }: ExecRequest,
-  log: Logger,
+  audit: StartAudit,
 ): Promise<ExecPlan> {
-  const { sources, child } = await loadChecked(
+  const { log } = audit;
+  const { sources, child, aws, deadline } = await loadChecked(
     {
       locations,
       values,
@@ -149,7 +188,14 @@ async function prepare(
     log,
   );
   const plan = planExec(command, child.env);
-  logLoaded(log, sources, child.applied, child.overrode);
+  const [message, fields] = loadedLine(sources, child.applied, child.overrode);
+  await auditStart(
+    audit,
+    { locations, loaded: sources, applied: child.applied, aws, deadline },
+    message,
+    fields,
+  );
+  logNames(log, child.applied, child.overrode);
   return plan;
 }
 
@@ -204,6 +250,9 @@ ${SEALED_SOURCE_HELP}
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
 ${ADDRESSING_STYLE_HELP}
+
+${AUDIT_OPTIONS_HELP}
+
 ${LOG_OPTIONS_HELP}`,
   };
 }

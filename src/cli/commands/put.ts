@@ -14,9 +14,11 @@ import {
   writeOptions,
   VERSIONING_OPTIONS,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   NEW_OBJECT_OPTIONS,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
+import { auditSource } from "../../audit/event";
 import { contextPairs } from "../../sealed/context";
 
 const options = {
@@ -49,6 +51,8 @@ ${NEW_OBJECT_OPTIONS}
                            it SSE-KMS as usual; exec and the ops commands open it
 ${VERSIONING_OPTIONS}
 
+${OPS_AUDIT_OPTIONS_HELP}
+
 ${OPS_OPTIONS}`,
   }),
   options,
@@ -62,7 +66,7 @@ ${OPS_OPTIONS}`,
     }
     return { file, loc: objectUri(uri) };
   },
-  run: async ({ values, args, log, settings, s3, allowNames, sealed }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const encrypt = await requireNewObjectKey(values, settings);
     const sealKey = encrypt.kmsKeyId;
     if (values["client-side"] && sealKey === undefined) {
@@ -89,6 +93,12 @@ ${OPS_OPTIONS}`,
     });
     warnDuplicates(log, from, result.duplicates);
     warnIfUnversioned(log, args.loc, result.versionId);
+    const { versionId, kmsKeyArn } = result;
+    await audit({
+      sources: [auditSource(args.loc, { versionId, kmsKeyArn })],
+      variables: result.variables,
+      names: result.names,
+    });
     const summary = {
       uri: args.loc.uri,
       versionId: result.versionId,

@@ -10,13 +10,18 @@ import {
   trustOptions,
   writeOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
 } from "../ops-common";
 import { writeKey, writerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
+import { auditSource } from "../../audit/event";
+import { parseS3Uri } from "../../s3/location";
+import { opsAuditOptions } from "../audit-options";
 
 const options = {
   ...opsOptions,
+  ...opsAuditOptions,
   ...trustOptions,
   "no-bucket-key": writeOptions["no-bucket-key"],
   "dry-run": { type: "boolean" },
@@ -54,6 +59,8 @@ ${TRUST_OPTIONS}
   --dry-run                report what would change, change nothing
   --no-bucket-key          do not use an S3 Bucket Key
 
+${OPS_AUDIT_OPTIONS_HELP}
+
 ${OPS_OPTIONS}`,
   }),
   options,
@@ -61,7 +68,7 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key|s3://bucket/prefix/"]);
     return objectUri(uri);
   },
-  run: async ({ values, args: target, log, settings, s3, sealed }) => {
+  run: async ({ values, args: target, log, settings, s3, audit, sealed }) => {
     const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)
       throw usageError("give --kms-key-id NEW, the key to re-encrypt under");
@@ -72,6 +79,19 @@ ${OPS_OPTIONS}`,
       maxBytes: settings.s3.maxBytes,
       sealed,
     });
+    const rekeyed = outcomes.filter((o) => o.action === "rekeyed");
+    // Before any failure is reported: the objects that moved did move.
+    if (rekeyed.length > 0) {
+      await audit({
+        sources: rekeyed.map((o) =>
+          auditSource(parseS3Uri(o.uri), {
+            versionId: o.versionId,
+            kmsKeyArn: kmsKeyId,
+            previousKmsKeyArn: o.from,
+          }),
+        ),
+      });
+    }
     const problems = outcomes.filter((o) => o.action === "refused" || o.action === "failed");
     const [only] = outcomes;
     // One object: its own error is the answer.

@@ -10,10 +10,12 @@ import {
   warnIfUnversioned,
   writeOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
 } from "../ops-common";
 import { writerTrustedKeys } from "../../aws/settings";
 import { writeJson, writeOut } from "../output";
+import { auditSource } from "../../audit/event";
 
 const options = { ...writeOptions, ...trustOptions, "version-id": { type: "string" } } as const;
 
@@ -37,6 +39,8 @@ current version's bytes, writes nothing and says so ("unchanged").`,
   --kms-key-id ID          the key to use when the object was deleted (no current key)
 ${TRUST_OPTIONS}
 
+${OPS_AUDIT_OPTIONS_HELP}
+
 ${OPS_OPTIONS}`,
   }),
   options,
@@ -46,7 +50,7 @@ ${OPS_OPTIONS}`,
     if (!versionId) throw usageError("give --version-id V (see s3-kms-env history)");
     return { loc: objectUri(uri), versionId };
   },
-  run: async ({ values, args, log, settings, s3, allowNames, sealed }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const result = await rollbackEnv(s3, args.loc, args.versionId, {
       maxBytes: settings.s3.maxBytes,
       allowNames,
@@ -54,7 +58,21 @@ ${OPS_OPTIONS}`,
       trustedKeys: await writerTrustedKeys(settings),
       sealed,
     });
-    if (result.changed) warnIfUnversioned(log, args.loc, result.versionId);
+    if (result.changed) {
+      warnIfUnversioned(log, args.loc, result.versionId);
+      const { versionId, previousVersionId, kmsKeyArn } = result;
+      await audit({
+        sources: [
+          auditSource(args.loc, {
+            versionId,
+            previousVersionId,
+            restoredVersionId: args.versionId,
+            kmsKeyArn,
+          }),
+        ],
+        variables: result.variables,
+      });
+    }
     const summary = {
       uri: args.loc.uri,
       changed: result.changed,

@@ -6,6 +6,7 @@ import {
   newObjectKey,
   opsCommand,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
   NEW_OBJECT_OPTIONS,
   VERSIONING_OPTIONS,
@@ -39,6 +40,8 @@ ${TRUST_OPTIONS}
   When the object does not exist yet:
 ${NEW_OBJECT_OPTIONS}
 
+${OPS_AUDIT_OPTIONS_HELP}
+
 ${OPS_OPTIONS}`,
   }),
   options: updateOptions,
@@ -46,13 +49,15 @@ ${OPS_OPTIONS}`,
     const args = updateArgs(positionals, values, "NAME=value|NAME=@file|NAME=-");
     return { ...args, assignments: parseAssignments(args.rest) };
   },
-  run: async ({ values, args, log, settings, s3, allowNames, sealed }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const assigned = await resolveAssignments(args.assignments, settings.s3.maxBytes);
     const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts, sealed);
     const create = await newObjectKey(values, settings);
     await checkVersioning(values, s3, args.loc);
     const result = await setEnv(s3, args.loc, { ...options, create }, assigned);
-    await reportUpdate(log, values.json, args.loc, result, { set: [...assigned.keys()] });
+    await reportUpdate({ log, audit }, values.json, args.loc, result, {
+      set: [...assigned.keys()],
+    });
     return 0;
   },
 });

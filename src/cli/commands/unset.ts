@@ -8,6 +8,7 @@ import {
   trustOptions,
   versioningOptions,
   OPS_OPTIONS,
+  OPS_AUDIT_OPTIONS_HELP,
   TRUST_OPTIONS,
   VERSIONING_OPTIONS,
 } from "../ops-common";
@@ -35,6 +36,8 @@ occurrence, a multi-line value whole); comments, blank lines and the other lines
 ${VERSIONING_OPTIONS}
 ${TRUST_OPTIONS}
 
+${OPS_AUDIT_OPTIONS_HELP}
+
 ${OPS_OPTIONS}`,
   }),
   options,
@@ -43,13 +46,13 @@ ${OPS_OPTIONS}`,
     args.rest.forEach((name, i) => checkArgName(name, i + 2));
     return args;
   },
-  run: async ({ values, args, log, settings, s3, allowNames, sealed }) => {
+  run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts, sealed);
     await checkVersioning(values, s3, args.loc);
     const result = await unsetEnv(s3, args.loc, options, args.rest);
     const { absent } = result;
     if (absent.length > 0) log.warn(`not in ${args.loc.uri}`, { names: absent });
-    await reportUpdate(log, values.json, args.loc, result, { unset: args.rest, absent });
+    await reportUpdate({ log, audit }, values.json, args.loc, result, { unset: args.rest, absent });
     return 0;
   },
 });

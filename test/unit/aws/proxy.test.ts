@@ -27,6 +27,25 @@ describe("proxyFor", () => {
     expect(proxyFor(url, env)?.href).toBe(expected);
   });
 
+  test.each([
+    [
+      { HTTPS_PROXY: "http://user:hunter2@[bad" },
+      "HTTPS_PROXY is not a proxy URL; give it as http://HOST:PORT (or unset it)",
+    ],
+    [
+      { https_proxy: "socks5://user:hunter2@proxy:1080" },
+      "https_proxy names a socks5:// proxy; only http:// and https:// proxies are supported",
+    ],
+  ])("an unusable %j is AWS_CONFIG, naming the variable and never its value", (env, message) => {
+    expect(() => proxyFor(S3, env)).toThrow(
+      expect.objectContaining({ code: "AWS_CONFIG", message }) as Error,
+    );
+  });
+
+  test("an unusable proxy setting that NO_PROXY exempts the target from is not read", () => {
+    expect(proxyFor(S3, { HTTPS_PROXY: "socks5://proxy:1080", NO_PROXY: "*" })).toBeUndefined();
+  });
+
   test("the label never shows the proxy's user or password", () => {
     expect(proxyLabel(new URL("http://user:hunter2@proxy:3128"))).toBe("http://proxy:3128");
   });

@@ -1,0 +1,233 @@
+// The ops writes' audit events (--log-format json, --notify): what was
+// written, which names were added, changed and removed, the versions before
+// and after, and who wrote (one STS GetCallerIdentity, from moto here); never
+// a value. Without json logs or --notify there is no event and no STS call.
+import { emfBlock, emfProblems } from "../support/emf";
+import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";
+import { motoUrl } from "../support/moto";
+import { canary, freshKey, opsWorld, type OpsWorld } from "../support/ops";
+import { startReceiver } from "../support/receiver";
+import { expectNoLeak, runCli, type CliResult, type RunCliOptions } from "../support/run-cli";
+
+let world: OpsWorld;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  world = await opsWorld("ops-audit");
+});
+afterAll(async () => {
+  world.aws.destroy();
+  await Promise.all(closers.map((close) => close()));
+});
+
+/** moto's identity for the test credentials. */
+const MOTO_CALLER = {
+  arn: expect.stringMatching(/^arn:aws:(iam|sts)::123456789012:/) as string,
+  account: "123456789012",
+  userId: expect.any(String) as string,
+};
+
+const JSON_LOGS = ["--log-format", "json"];
+
+/** An object written by put, and its version. */
+async function stored(body: string): Promise<{ key: string; uri: string; versionId: string }> {
+  const key = freshKey();
+  const { versionId } = await world.aws.putEnvObject(world.bucket, key, body, {
+    sse: "aws:kms",
+    kmsKeyId: world.key.arn,
+  });
+  return { key, uri: `s3://${world.bucket}/${key}`, versionId: versionId ?? "" };
+}
+
+/** The one audit event on stderr (the only JSON line with an `event`). */
+function auditEvent(result: CliResult): Record<string, unknown> {
+  expect(result.exitCode).toBe(0);
+  const events = result.stderr
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => "event" in line);
+  expect(events).toHaveLength(1);
+  return events[0] ?? {};
+}
+
+async function proxied(): Promise<FaultProxy> {
+  const proxy = await startFaultProxy(motoUrl());
+  closers.push(() => proxy.close());
+  return proxy;
+}
+
+function ops(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return runCli(args, options);
+}
+
+test.concurrent(
+  "set: the names added and changed, both versions, the caller, a Writes metric",
+  async () => {
+    const { key, uri, versionId: before } = await stored("A=1\nB=2\n");
+    const result = await ops(["set", ...JSON_LOGS, uri, "A=10", "C=3"]);
+    const event = auditEvent(result);
+    const after = (await world.aws.getObject(world.bucket, key)).versionId;
+    expect(event).toEqual({
+      level: "info",
+      msg: "set written",
+      event: "set",
+      time: expect.any(String) as string,
+      version: "0.2.0",
+      host: expect.any(String) as string,
+      ms: expect.any(Number) as number,
+      sources: [
+        {
+          uri,
+          bucket: world.bucket,
+          key,
+          versionId: after,
+          previousVersionId: before,
+          kmsKeyArn: world.key.arn,
+        },
+      ],
+      variables: 3,
+      changes: { added: 1, changed: 1, removed: 0 },
+      added: ["C"],
+      changed: ["A"],
+      removed: [],
+      caller: MOTO_CALLER,
+      Operation: "set",
+      Writes: 1,
+      _aws: emfBlock("Operation", [["Writes", "Count"]]),
+    });
+    expect(emfProblems(event)).toEqual([]);
+  },
+);
+
+test.concurrent("unset: the names removed", async () => {
+  const { uri } = await stored("A=1\nB=2\n");
+  const event = auditEvent(await ops(["unset", ...JSON_LOGS, uri, "B"]));
+  expect(event).toMatchObject({
+    event: "unset",
+    changes: { added: 0, changed: 0, removed: 1 },
+    removed: ["B"],
+    caller: MOTO_CALLER,
+  });
+});
+
+test.concurrent("--audit-no-names: counts only", async () => {
+  const { uri } = await stored("A=1\n");
+  const event = auditEvent(await ops(["set", ...JSON_LOGS, "--audit-no-names", uri, "B=2"]));
+  expect(event).toMatchObject({ changes: { added: 1, changed: 0, removed: 0 } });
+  expect(Object.keys(event)).not.toContain("added");
+});
+
+test.concurrent("put: the file's names and the version written", async () => {
+  const key = freshKey();
+  const uri = `s3://${world.bucket}/${key}`;
+  const event = auditEvent(
+    await ops(["put", ...JSON_LOGS, "-", uri, "--kms-key-id", world.key.arn], {
+      input: "DB_USERNAME=app\nDB_PASSWORD=x\n",
+    }),
+  );
+  const { versionId } = await world.aws.getObject(world.bucket, key);
+  expect(event).toMatchObject({
+    event: "put",
+    sources: [{ uri, versionId, kmsKeyArn: world.key.arn }],
+    variables: 2,
+    names: ["DB_USERNAME", "DB_PASSWORD"],
+    caller: MOTO_CALLER,
+  });
+});
+
+test.concurrent("rollback: the version restored, the one replaced and the new one", async () => {
+  const first = await stored("A=1\n");
+  const { versionId: second } = await world.aws.putEnvObject(world.bucket, first.key, "A=2\n", {
+    sse: "aws:kms",
+    kmsKeyId: world.key.arn,
+  });
+  const result = await ops(["rollback", ...JSON_LOGS, first.uri, "--version-id", first.versionId]);
+  const event = auditEvent(result);
+  const { versionId: now } = await world.aws.getObject(world.bucket, first.key);
+  expect(event).toMatchObject({
+    event: "rollback",
+    sources: [
+      {
+        uri: first.uri,
+        versionId: now,
+        previousVersionId: second,
+        restoredVersionId: first.versionId,
+      },
+    ],
+    caller: MOTO_CALLER,
+  });
+});
+
+test.concurrent("rekey: each object moved, with the key it left", async () => {
+  const { uri } = await stored("A=1\n");
+  const result = await ops([
+    "rekey",
+    ...JSON_LOGS,
+    uri,
+    "--kms-key-id",
+    world.otherKey.arn,
+    "--trusted-kms-key-id",
+    world.key.arn,
+  ]);
+  expect(auditEvent(result)).toMatchObject({
+    event: "rekey",
+    sources: [{ uri, kmsKeyArn: world.otherKey.arn, previousKmsKeyArn: world.key.arn }],
+    caller: MOTO_CALLER,
+  });
+});
+
+test("STS through AWS_ENDPOINT_URL_STS; none at all in text format without --notify", async () => {
+  const proxy = await proxied();
+  const { uri } = await stored("A=1\n");
+  const env = { AWS_ENDPOINT_URL_STS: proxy.url };
+  expect((await ops(["set", uri, "B=2"], { env })).exitCode).toBe(0);
+  expect(proxy.requests.filter((r) => r.service === "sts")).toEqual([]);
+  auditEvent(await ops(["set", ...JSON_LOGS, uri, "C=3"], { env }));
+  expect(proxy.requests.filter((r) => r.service === "sts")).toHaveLength(1);
+});
+
+test("STS failing: the write is made and the event says the caller is unknown", async () => {
+  const proxy = await proxied();
+  proxy.addRule({ match: { service: "sts" }, respond: { destroy: true } });
+  const { uri } = await stored("A=1\n");
+  const result = await ops(["set", ...JSON_LOGS, uri, "B=2"], {
+    env: { AWS_ENDPOINT_URL_STS: proxy.url },
+  });
+  expect(auditEvent(result)).toMatchObject({
+    event: "set",
+    caller: { arn: "unknown", reason: expect.any(String) as string },
+  });
+  expect((await world.aws.getObject(world.bucket, uri.split("/").slice(3).join("/"))).body).toBe(
+    "A=1\nB=2\n",
+  );
+});
+
+test.concurrent("--notify: the event with the caller is POSTed; no value anywhere", async () => {
+  const receiver = await startReceiver();
+  closers.push(() => receiver.close());
+  const secret = canary("set");
+  const { uri } = await stored("A=1\n");
+  const result = await ops(["set", "--notify", receiver.url, uri, `TOKEN=${secret}`]);
+  expect(result.exitCode).toBe(0);
+  const [post] = receiver.received;
+  expect(JSON.parse(post?.body ?? "")).toMatchObject({
+    event: "set",
+    added: ["TOKEN"],
+    caller: MOTO_CALLER,
+  });
+  expectNoLeak(result, [secret]);
+  expectNoLeak({ stdout: post?.body ?? "", stderr: "" }, [secret]);
+});
+
+test.concurrent("--notify failing: a warning; the write is made and the exit is 0", async () => {
+  const receiver = await startReceiver();
+  closers.push(() => receiver.close());
+  receiver.answer = 500;
+  const { uri } = await stored("A=1\n");
+  const result = await ops(["set", "--notify", receiver.url, uri, "B=2"]);
+  expect(result.exitCode).toBe(0);
+  expect(result.stderr).toBe(
+    `s3-kms-env: warn: --notify to ${receiver.url} failed: HTTP 500; the write was made\n`,
+  );
+});
