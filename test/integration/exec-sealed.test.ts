@@ -82,6 +82,15 @@ describe("exec injects sealed sources", () => {
     );
   });
 
+  test("--log-format json: the start event names each source's sealing key", async () => {
+    const uri = await putSealed();
+    const result = await runExec({ flags: ["--log-format", "json"], sources: [uri] });
+    const event = JSON.parse(result.stderr) as { sources: unknown[] };
+    expect(event.sources).toEqual([
+      expect.objectContaining({ uri, kmsKeyArn: fx.kmsKey.arn, sealedKmsKeyArn: fx.kmsKey.arn }),
+    ]);
+  });
+
   test("a sealed file:// source, with the --context it was sealed with", async () => {
     const file = scratch.file(
       "app.env.sealed",
