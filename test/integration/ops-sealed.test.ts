@@ -66,6 +66,20 @@ beforeAll(async () => {
 });
 afterAll(() => world.aws.destroy());
 
+test("put --client-side's audit event names the key it was sealed under", async () => {
+  const file = path.join(dir, "audit.env");
+  writeFileSync(file, plaintext);
+  const uri = `s3://${world.bucket}/${freshKey()}`;
+  const result = await ops(["put", "--log-format", "json", "--client-side", file, uri]);
+  const [event] = result.stderr
+    .split("\n")
+    .filter((line) => line.includes('"event"'))
+    .map((line) => JSON.parse(line) as { sources: unknown[] });
+  expect(event?.sources).toEqual([
+    expect.objectContaining({ uri, kmsKeyArn: world.key.arn, sealedKmsKeyArn: world.key.arn }),
+  ]);
+});
+
 describe("reading a sealed object", () => {
   test("get lists its names and lengths", async () => {
     const uri = await putSealed();
