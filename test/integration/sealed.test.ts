@@ -202,6 +202,33 @@ describe("refusals", () => {
     });
   });
 
+  test("a file sealed without key commitment (aws-encryption-cli's forbid-encrypt policy)", async () => {
+    const out = path.join(dir, "uncommitted.sealed");
+    await awsEncryptionCli([
+      "--encrypt",
+      "--encode",
+      "--commitment-policy",
+      "forbid-encrypt-allow-decrypt",
+      "--input",
+      plainFile,
+      "--output",
+      out,
+      "--wrapping-keys",
+      `key=${world.key.arn}`,
+      "--encryption-context",
+      "purpose=s3-kms-env",
+    ]);
+    const result = await unseal([out]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${out} is sealed with an algorithm suite without key commitment (0x0378); refused: seal it again with s3-kms-env (or aws-encryption-cli 2 or later with its default commitment policy)`,
+        "SEALED_CORRUPT",
+      ),
+    });
+  });
+
   test("discovery opens a file sealed under a key of the named account only", async () => {
     const account = world.key.arn.split(":")[4] ?? "";
     const opened = await runCli(["unseal", "-q", "--discovery-account", account, sealedFile]);
