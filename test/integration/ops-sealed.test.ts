@@ -81,12 +81,17 @@ test("put --client-side's audit event names the key it was sealed under", async 
 });
 
 describe("reading a sealed object", () => {
-  test("get lists its names and lengths", async () => {
+  test("get lists its names and lengths, and names the sealing key", async () => {
     const uri = await putSealed();
-    const result = await ops(["get", "-q", uri]);
+    const result = await ops(["get", uri]);
     expect(result).toMatchObject({
       exitCode: 0,
       stdout: `A bytes=${a.length}\nB bytes=${b.length}\n`,
+      stderr: expect.stringMatching(
+        new RegExp(
+          `^s3-kms-env: ${escapeRegExp(uri)} \\(version=\\S+ kms=${world.key.arn} sealed=${world.key.arn} variables=2\\)\n$`,
+        ),
+      ) as string,
     });
   });
 
@@ -121,7 +126,9 @@ describe("reading a sealed object", () => {
     const result = await ops(["verify", uri]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      new RegExp(`^ok ${escapeRegExp(uri)} \\(version=\\S+ kms=${world.key.arn} variables=2\\)\n$`),
+      new RegExp(
+        `^ok ${escapeRegExp(uri)} \\(version=\\S+ kms=${world.key.arn} sealed=${world.key.arn} variables=2\\)\n$`,
+      ),
     );
   });
 
