@@ -115,6 +115,40 @@ describe("exec injects sealed sources", () => {
   });
 });
 
+describe("--discovery-account", () => {
+  /** An object under the fixture's SSE key, sealed under a key nobody names. */
+  async function sealedUnderAnotherKey(): Promise<{ uri: string; arn: string }> {
+    const { arn } = await fx.aws.createKmsKey({ description: "exec-sealed discovery" });
+    const key = fx.freshKey();
+    const uri = `s3://${fx.bucket}/${key}`;
+    await fx.put(await sealed(["--kms-key-id", arn, "--s3-object", uri]), { key });
+    return { uri, arn };
+  }
+
+  test("opens a source sealed under any key of the named account", async () => {
+    const { uri } = await sealedUnderAnotherKey();
+    const account = fx.kmsKey.arn.split(":")[4] ?? "";
+    const env = await execEnv({
+      flags: ["--kms-key-id", fx.kmsKey.arn, "--discovery-account", account],
+      sources: [uri],
+    });
+    expect(env.APP_SECRET).toBe(secret);
+  });
+
+  test("refuses one sealed under a key of another account", async () => {
+    const { uri, arn } = await sealedUnderAnotherKey();
+    const result = await runExec({
+      flags: ["--kms-key-id", fx.kmsKey.arn, "--discovery-account", "999999999999"],
+      sources: [uri],
+    });
+    expectFailure(
+      result,
+      "SEALED_KEY_NOT_TRUSTED",
+      `${uri} is sealed with ${arn}, not a trusted key (trusted accounts: 999999999999); refusing to open it. Name its key with --kms-key-id only if you know who can seal with it`,
+    );
+  });
+});
+
 describe("refusals", () => {
   test("a plain file:// source", async () => {
     const result = await runExec({ sources: [`file://${plainFile}`], command: PRINT_ENV });
