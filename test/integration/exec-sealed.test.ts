@@ -13,6 +13,8 @@ import {
   kmsTargets,
   runExec,
 } from "../support/exec";
+import { kmsAccessDenied, kmsDisabled, startFaultProxy } from "../support/fault-proxy";
+import { motoUrl } from "../support/moto";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
 let fx: ExecFixture;
@@ -245,6 +247,36 @@ describe("refusals", () => {
       exitCode: 125,
       stderr: `s3-kms-env: error: ${file} is already sealed; put uploads the plaintext (with --client-side to seal it for ${uri}) (code=USAGE)\n`,
     });
+  });
+});
+
+describe("KMS refusing the Decrypt (through the fault proxy, as KMS answers)", () => {
+  test.each([
+    [
+      "access denied",
+      () => kmsAccessDenied(fx.kmsKey.arn),
+      "KMS_ACCESS_DENIED",
+      (uri: string) =>
+        `${uri}: KMS denied kms:Decrypt on ${fx.kmsKey.arn}; grant kms:Decrypt on the key to this role (IAM policy and key policy)`,
+    ],
+    [
+      "a disabled key",
+      () => kmsDisabled(fx.kmsKey.arn),
+      "KMS_KEY_DISABLED",
+      (uri: string) =>
+        `${uri}: KMS key ${fx.kmsKey.arn} is disabled or pending deletion (DisabledException); enable the key (or cancel its deletion)`,
+    ],
+  ])("%s", async (_, answer, code, message) => {
+    const uri = await putSealed();
+    const proxy = await startFaultProxy(motoUrl());
+    try {
+      proxy.addRule({ match: { target: "TrentService.Decrypt" }, respond: answer() });
+      const result = await runExec({ sources: [uri], endpoint: proxy.url, command: PRINT_ENV });
+      expectFailure(result, code, message(uri));
+      expectNoLeak(result, [secret]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
