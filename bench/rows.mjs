@@ -57,7 +57,26 @@ export function ownRows(ctx) {
       argv: exec([NODE, BUNDLE], ["--notify", ctx.notifyUrl]),
       env: { S3_KMS_ENV_NOTIFY_SECRET: "bench-signing-key" },
     },
+    sealedRow(ctx),
   ];
+}
+
+/** The same file sealed (put --client-side): one KMS Decrypt and the Encryption SDK per start. */
+function sealedRow(ctx) {
+  const uri = `${ctx.uri.replace(/\.env$/, "")}.sealed.env`;
+  return {
+    id: "sealed",
+    name: "s3-kms-env, sealed object (bundle)",
+    fetches: true,
+    argv: (app) => [NODE, BUNDLE, "exec", "--kms-key-id", ctx.keyArn, uri, "--", ...app],
+    async prepare() {
+      const plain = path.join(ctx.scratch, "sealed-input.env");
+      writeFileSync(plain, envFileBody());
+      const put = ["put", "-q", "--client-side", "--allow-unversioned", "--kms-key-id"];
+      await run(NODE, [BUNDLE, ...put, ctx.keyArn, plain, uri], { env: ctx.env });
+      rmSync(plain);
+    },
+  };
 }
 
 /**

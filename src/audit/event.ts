@@ -26,6 +26,8 @@ export interface AuditSource {
   /** rollback: the old version brought back. */
   readonly restoredVersionId?: string;
   readonly kmsKeyArn?: string;
+  /** A sealed source's (or object's) sealing key, beside its SSE-KMS key. */
+  readonly sealedKmsKeyArn?: string;
   /** rekey: the key the object was under before. */
   readonly previousKmsKeyArn?: string;
 }
@@ -81,6 +83,8 @@ export interface LoadedFacts {
   readonly source: string;
   readonly versionId: string | undefined;
   readonly kmsKeyArn: string | undefined;
+  /** The key a sealed source was sealed under. */
+  readonly sealedWith?: string | undefined;
 }
 
 function defined<T extends object>(fields: T): T {
@@ -117,10 +121,12 @@ function startSource(
   loc: S3Location | FileLocation,
   facts: Partial<LoadedFacts> = {},
 ): AuditSource {
+  const sealedKmsKeyArn = facts.sealedWith;
   if (!("path" in loc)) {
-    return auditSource(loc, { versionId: facts.versionId, kmsKeyArn: facts.kmsKeyArn });
+    const { versionId, kmsKeyArn } = facts;
+    return auditSource(loc, { versionId, kmsKeyArn, sealedKmsKeyArn });
   }
-  return defined({ uri: loc.uri, path: loc.path, kmsKeyArn: facts.kmsKeyArn });
+  return defined({ uri: loc.uri, path: loc.path, kmsKeyArn: facts.kmsKeyArn, sealedKmsKeyArn });
 }
 
 /** A start: the sources as read, and the names the app got. */

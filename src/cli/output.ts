@@ -6,7 +6,8 @@ import { writeSync } from "node:fs";
 
 const isEpipe = (err: unknown): boolean => (err as { code?: string }).code === "EPIPE";
 
-export function writeOut(text: string): Promise<void> {
+/** Text, or bytes written as they are (a plaintext buffer the caller zeroes afterwards). */
+export function writeOut(text: string | Uint8Array): Promise<void> {
   // The stream also emits the error as an event, which would crash the
   // process unheard; the write's callback below is what reports it.
   if (process.stdout.listenerCount("error") === 0) process.stdout.on("error", () => {});

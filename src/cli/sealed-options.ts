@@ -27,6 +27,11 @@ export const OPEN_HELP = `${CONTEXT_HELP}
                            region's partition) instead of only the --kms-key-id keys;
                            repeatable. Trusts whoever can use that account's keys`;
 
+/** exec's and render's sealed-source options, in their help. */
+export const SEALED_SOURCE_HELP = `  file:///path             a source may be a sealed env file on local disk (sealed only)
+  --require-sealed         refuse any source that is not sealed (NOT_SEALED)
+${OPEN_HELP}`;
+
 interface OpenValues {
   readonly context?: string[] | undefined;
   readonly "discovery-account"?: string[] | undefined;

@@ -2,7 +2,7 @@
 // The bytes go up exactly as written (comments and all); only the check
 // parses them.
 import type { OpsS3 } from "./s3";
-import { hasCode, S3KmsEnvError } from "../errors";
+import { hasCode, S3KmsEnvError, usageError } from "../errors";
 import type { S3Location } from "../s3/location";
 import { parseForExec } from "./exec-policy";
 import { sealedForm } from "../sealed/format";
@@ -37,8 +37,7 @@ export async function putEnv(
 ): Promise<PutResult> {
   try {
     if (sealedForm(body) !== undefined) {
-      throw new S3KmsEnvError(
-        "USAGE",
+      throw usageError(
         `${options.from} is already sealed; put uploads the plaintext (with --client-side to seal it for ${loc.uri})`,
       );
     }

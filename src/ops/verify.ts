@@ -24,6 +24,8 @@ export interface VerifyOptions {
 export interface Verified {
   readonly versionId: string | undefined;
   readonly kmsKeyArn: string | undefined;
+  /** The key a sealed object was sealed under. */
+  readonly sealedKmsKeyArn?: string | undefined;
   readonly variables: number;
   readonly duplicates: readonly string[];
 }
@@ -42,6 +44,7 @@ export async function verifyEnv(
   return {
     versionId: env.versionId,
     kmsKeyArn: env.kmsKeyArn,
+    ...(env.sealed === undefined ? {} : { sealedKmsKeyArn: env.sealed.keyId }),
     variables: env.vars.size,
     duplicates: env.duplicates,
   };

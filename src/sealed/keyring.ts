@@ -24,12 +24,16 @@ export function partitionOf(region: string): string {
   return "aws";
 }
 
-/** Key ids and aliases become ARNs (one DescribeKey each); ARNs need no call. */
+/** Key ids and aliases become ARNs (one DescribeKey each, once per run); ARNs need no call. */
 export async function keyArns(specs: readonly string[], kms: SealedKms): Promise<string[]> {
   return Promise.all(
-    specs.map(async (spec) =>
-      KEY_ARN.test(spec) ? spec : (await describeKey(spec, kms.access, RESOLVE)).arn,
-    ),
+    specs.map((spec) => {
+      if (KEY_ARN.test(spec)) return Promise.resolve(spec);
+      const arn =
+        kms.arns.get(spec) ?? describeKey(spec, kms.access, RESOLVE).then((key) => key.arn);
+      kms.arns.set(spec, arn);
+      return arn;
+    }),
   );
 }
 

@@ -28,6 +28,8 @@ export interface SealedKms {
   calls(): KmsCalls;
   /** Requests sent so far, by every tracker. */
   count(): number;
+  /** Key ids resolved to ARNs so far (keyring.ts), so a run asks KMS once per id. */
+  readonly arns: Map<string, Promise<string>>;
   destroy(): void;
 }
 
@@ -56,7 +58,7 @@ export async function sealedKms(access: KmsAccess): Promise<SealedKms> {
       failure: () => failure,
     };
   };
-  return { access, calls, count: () => count, destroy: () => kms.destroy() };
+  return { access, calls, count: () => count, arns: new Map(), destroy: () => kms.destroy() };
 }
 
 /** A KMS refusal or failure while (un)sealing `where`, as one of our errors. */

@@ -60,10 +60,13 @@ function readHeader(where: string, message: Buffer): HeaderInfo {
     throw corrupt(where, "its header cannot be read");
   }
   if (header === false) throw corrupt(where, "its header is cut short");
-  if (!header.algorithmSuite.commitment || header.algorithmSuite.commitment === "NONE") {
+  const suite = header.algorithmSuite;
+  // Without key commitment one message can decrypt to two plaintexts under two data keys.
+  if (suite.commitment !== "KEY") {
+    const id = `0x${suite.id.toString(16).padStart(4, "0")}`;
     throw new S3KmsEnvError(
       "SEALED_CORRUPT",
-      `${where} is sealed with an algorithm suite without key commitment (${header.algorithmSuite.id}); refused: seal it again with s3-kms-env or aws-encryption-cli 4`,
+      `${where} is sealed with an algorithm suite without key commitment (${id}); refused: seal it again with s3-kms-env (or aws-encryption-cli 2 or later with its default commitment policy)`,
     );
   }
   return header;

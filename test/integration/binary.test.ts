@@ -90,6 +90,19 @@ describe("single binary, no node anywhere", () => {
     expect(ok).toMatchObject({ exitCode: 0, stdout: "app_user\n" });
   });
 
+  test("the sealed chunk comes from the binary's assets: seal, then exec a sealed file:// source", async () => {
+    const plain = scratch.file("binary.env", DB_FILE, 0o600);
+    const sealed = await runCli(["seal", "-q", "--kms-key-id", fx.kmsKey.arn, plain], noNode);
+    expect(sealed.exitCode).toBe(0);
+    const file = scratch.file("binary.env.sealed", sealed.stdout, 0o644);
+    const result = await runExec({
+      ...noNode,
+      sources: [`file://${file}`],
+      command: ["printenv", "DB_PASSWORD"],
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
+  });
+
   test("the ops commands come from the binary's assets too: get lists names", async () => {
     const result = await runCli(["get", uri], noNode);
     expect(result.exitCode).toBe(0);

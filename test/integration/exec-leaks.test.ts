@@ -25,7 +25,7 @@ import {
   type FaultProxy,
 } from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
-import { expectNoLeak, type CliResult } from "../support/run-cli";
+import { expectNoLeak, runCli, type CliResult } from "../support/run-cli";
 
 const C = {
   value: canary("VALUE"),
@@ -85,6 +85,17 @@ let proxy: FaultProxy;
 let alias: string;
 let otherKeyArn: string;
 let closedPort: number;
+/** FILE sealed for sealedKey's object, for file:// (app=leaks), under the other key, damaged. */
+const sealed = { object: "", file: "", otherKey: "", damaged: "", plain: "" };
+let sealedKey: string;
+
+/** FILE sealed by the CLI with `args`, as text. */
+async function sealFile(args: readonly string[]): Promise<string> {
+  const plain = scratch.file("plain.env", FILE, 0o600);
+  const result = await runCli(["seal", "-q", ...args, plain]);
+  if (result.exitCode !== 0) throw new Error(`seal failed: ${result.stderr}`);
+  return result.stdout;
+}
 
 beforeAll(async () => {
   fx = await ExecFixture.create("exec-leaks");
@@ -93,6 +104,17 @@ beforeAll(async () => {
   alias = await fx.aws.createAlias(`exec-leaks-${fx.bucket.slice(-8)}`, fx.kmsKey.keyId);
   otherKeyArn = (await fx.aws.createKmsKey({ description: "exec-leaks other" })).arn;
   closedPort = await unusedPort();
+  sealedKey = fx.freshKey();
+  const key = ["--kms-key-id", fx.kmsKey.arn];
+  sealed.object = await sealFile([...key, "--s3-object", `s3://${fx.bucket}/${sealedKey}`]);
+  const local = await sealFile([...key, "--context", "app=leaks"]);
+  sealed.file = scratch.file("app.env.sealed", local, 0o644);
+  const message = Buffer.from(local, "base64");
+  message[message.length - 150] = (message[message.length - 150] ?? 0) ^ 0x01;
+  sealed.damaged = scratch.file("damaged.sealed", message.toString("base64"), 0o644);
+  const other = await sealFile(["--kms-key-id", otherKeyArn, "--context", "app=leaks"]);
+  sealed.otherKey = scratch.file("other.sealed", other, 0o644);
+  sealed.plain = scratch.file("plain-source.env", FILE, 0o600);
 });
 
 afterAll(async () => {
@@ -279,6 +301,57 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
     command: () => [scratch.file("app", "#!/bin/sh\n", 0o644)],
     exitCode: 126,
     code: "COMMAND_NOT_EXECUTABLE",
+  },
+  // Sealed sources (put --client-side, seal): opened, or refused.
+  "a sealed object": {
+    get file() {
+      return sealed.object;
+    },
+    get put() {
+      return { key: sealedKey };
+    },
+    flags: () => ["--require-sealed"],
+    exitCode: 0,
+  },
+  "a sealed file:// source": {
+    sources: () => [`file://${sealed.file}`],
+    flags: () => ["--context", "app=leaks"],
+    exitCode: 0,
+  },
+  "a sealed object copied to another key": {
+    get file() {
+      return sealed.object;
+    },
+    exitCode: 125,
+    code: "SEALED_CONTEXT_MISMATCH",
+  },
+  "a sealed file:// source in another context": {
+    sources: () => [`file://${sealed.file}`],
+    flags: () => ["--context", "app=other"],
+    exitCode: 125,
+    code: "SEALED_CONTEXT_MISMATCH",
+  },
+  "a sealed file:// source under an untrusted key": {
+    sources: () => [`file://${sealed.otherKey}`],
+    // Every key the file made is trusted by default: name only the fixture's.
+    flags: () => ["--kms-key-id", fx.kmsKey.arn],
+    exitCode: 125,
+    code: "SEALED_KEY_NOT_TRUSTED",
+  },
+  "a damaged sealed file:// source": {
+    sources: () => [`file://${sealed.damaged}`],
+    exitCode: 125,
+    code: "SEALED_CORRUPT",
+  },
+  "a plain file:// source": {
+    sources: () => [`file://${sealed.plain}`],
+    exitCode: 125,
+    code: "NOT_SEALED",
+  },
+  "--require-sealed on a plain object": {
+    flags: () => ["--require-sealed"],
+    exitCode: 125,
+    code: "NOT_SEALED",
   },
 };
 

@@ -8,12 +8,12 @@ import {
   PRINT_ENV,
   ScratchDir,
   canary,
-  childEnv,
   execEnv,
   expectFailure,
+  kmsTargets,
   runExec,
 } from "../support/exec";
-import { startFaultProxy } from "../support/fault-proxy";
+import { kmsAccessDenied, kmsDisabled, startFaultProxy } from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
 import { expectNoLeak, runCli } from "../support/run-cli";
 
@@ -84,6 +84,15 @@ describe("exec injects sealed sources", () => {
     );
   });
 
+  test("--log-format json: the start event names each source's sealing key", async () => {
+    const uri = await putSealed();
+    const result = await runExec({ flags: ["--log-format", "json"], sources: [uri] });
+    const event = JSON.parse(result.stderr) as { sources: unknown[] };
+    expect(event.sources).toEqual([
+      expect.objectContaining({ uri, kmsKeyArn: fx.kmsKey.arn, sealedKmsKeyArn: fx.kmsKey.arn }),
+    ]);
+  });
+
   test("a sealed file:// source, with the --context it was sealed with", async () => {
     const file = scratch.file(
       "app.env.sealed",
@@ -105,6 +114,40 @@ describe("exec injects sealed sources", () => {
     const uri = await fx.put(text, { key });
     const env = await execEnv({ flags: ["--require-sealed"], sources: [uri] });
     expect(env.APP_SECRET).toBe(secret);
+  });
+});
+
+describe("--discovery-account", () => {
+  /** An object under the fixture's SSE key, sealed under a key nobody names. */
+  async function sealedUnderAnotherKey(): Promise<{ uri: string; arn: string }> {
+    const { arn } = await fx.aws.createKmsKey({ description: "exec-sealed discovery" });
+    const key = fx.freshKey();
+    const uri = `s3://${fx.bucket}/${key}`;
+    await fx.put(await sealed(["--kms-key-id", arn, "--s3-object", uri]), { key });
+    return { uri, arn };
+  }
+
+  test("opens a source sealed under any key of the named account", async () => {
+    const { uri } = await sealedUnderAnotherKey();
+    const account = fx.kmsKey.arn.split(":")[4] ?? "";
+    const env = await execEnv({
+      flags: ["--kms-key-id", fx.kmsKey.arn, "--discovery-account", account],
+      sources: [uri],
+    });
+    expect(env.APP_SECRET).toBe(secret);
+  });
+
+  test("refuses one sealed under a key of another account", async () => {
+    const { uri, arn } = await sealedUnderAnotherKey();
+    const result = await runExec({
+      flags: ["--kms-key-id", fx.kmsKey.arn, "--discovery-account", "999999999999"],
+      sources: [uri],
+    });
+    expectFailure(
+      result,
+      "SEALED_KEY_NOT_TRUSTED",
+      `${uri} is sealed with ${arn}, not a trusted key (trusted accounts: 999999999999); refusing to open it. Name its key with --kms-key-id only if you know who can seal with it`,
+    );
   });
 });
 
@@ -207,30 +250,57 @@ describe("refusals", () => {
   });
 });
 
-describe("KMS calls per start", () => {
-  test("one Decrypt per sealed source, and none for a plain one", async () => {
+describe("KMS refusing the Decrypt (through the fault proxy, as KMS answers)", () => {
+  test.each([
+    [
+      "access denied",
+      () => kmsAccessDenied(fx.kmsKey.arn),
+      "KMS_ACCESS_DENIED",
+      (uri: string) =>
+        `${uri}: KMS denied kms:Decrypt on ${fx.kmsKey.arn}; grant kms:Decrypt on the key to this role (IAM policy and key policy)`,
+    ],
+    [
+      "a disabled key",
+      () => kmsDisabled(fx.kmsKey.arn),
+      "KMS_KEY_DISABLED",
+      (uri: string) =>
+        `${uri}: KMS key ${fx.kmsKey.arn} is disabled or pending deletion (DisabledException); enable the key (or cancel its deletion)`,
+    ],
+  ])("%s", async (_, answer, code, message) => {
+    const uri = await putSealed();
     const proxy = await startFaultProxy(motoUrl());
     try {
-      const sources = [await putSealed(), await fx.put("PLAIN=1\n"), await putSealed()];
-      const result = await runExec({ sources, endpoint: proxy.url, command: PRINT_ENV });
-      expect(childEnv(result)).toMatchObject({ APP_SECRET: secret, PLAIN: "1" });
-      expect(proxy.requests.filter((r) => r.service === "kms").map((r) => r.target)).toEqual([
-        "TrentService.Decrypt",
-        "TrentService.Decrypt",
-      ]);
+      proxy.addRule({ match: { target: "TrentService.Decrypt" }, respond: answer() });
+      const result = await runExec({ sources: [uri], endpoint: proxy.url, command: PRINT_ENV });
+      expectFailure(result, code, message(uri));
+      expectNoLeak(result, [secret]);
     } finally {
       await proxy.close();
     }
   });
+});
+
+describe("KMS calls per start", () => {
+  test("one Decrypt per sealed source, and none for a plain one", async () => {
+    const sources = [await putSealed(), await fx.put("PLAIN=1\n"), await putSealed()];
+    expect(await kmsTargets((endpoint) => runExec({ sources, endpoint }))).toEqual([
+      "TrentService.Decrypt",
+      "TrentService.Decrypt",
+    ]);
+  });
+
+  test("a trusted key named by its id costs one DescribeKey per start, not one per source", async () => {
+    const sources = [await putSealed(), await putSealed()];
+    const flags = ["--kms-key-id", fx.kmsKey.keyId];
+    expect(await kmsTargets((endpoint) => runExec({ flags, sources, endpoint }))).toEqual([
+      "TrentService.DescribeKey",
+      "TrentService.Decrypt",
+      "TrentService.Decrypt",
+    ]);
+  });
 
   test("a plain start makes no KMS call", async () => {
-    const proxy = await startFaultProxy(motoUrl());
-    try {
-      const result = await runExec({ sources: [await fx.put("PLAIN=1\n")], endpoint: proxy.url });
-      expect(result.exitCode).toBe(0);
-      expect(proxy.requests.filter((r) => r.service === "kms")).toEqual([]);
-    } finally {
-      await proxy.close();
-    }
+    const sources = [await fx.put("PLAIN=1\n")];
+    expect(await kmsTargets((endpoint) => runExec({ sources, endpoint }))).toEqual([]);
   });
 });

@@ -66,13 +66,32 @@ beforeAll(async () => {
 });
 afterAll(() => world.aws.destroy());
 
+test("put --client-side's audit event names the key it was sealed under", async () => {
+  const file = path.join(dir, "audit.env");
+  writeFileSync(file, plaintext);
+  const uri = `s3://${world.bucket}/${freshKey()}`;
+  const result = await ops(["put", "--log-format", "json", "--client-side", file, uri]);
+  const [event] = result.stderr
+    .split("\n")
+    .filter((line) => line.includes('"event"'))
+    .map((line) => JSON.parse(line) as { sources: unknown[] });
+  expect(event?.sources).toEqual([
+    expect.objectContaining({ uri, kmsKeyArn: world.key.arn, sealedKmsKeyArn: world.key.arn }),
+  ]);
+});
+
 describe("reading a sealed object", () => {
-  test("get lists its names and lengths", async () => {
+  test("get lists its names and lengths, and names the sealing key", async () => {
     const uri = await putSealed();
-    const result = await ops(["get", "-q", uri]);
+    const result = await ops(["get", uri]);
     expect(result).toMatchObject({
       exitCode: 0,
       stdout: `A bytes=${a.length}\nB bytes=${b.length}\n`,
+      stderr: expect.stringMatching(
+        new RegExp(
+          `^s3-kms-env: ${escapeRegExp(uri)} \\(version=\\S+ kms=${world.key.arn} sealed=${world.key.arn} variables=2\\)\n$`,
+        ),
+      ) as string,
     });
   });
 
@@ -107,7 +126,9 @@ describe("reading a sealed object", () => {
     const result = await ops(["verify", uri]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(
-      new RegExp(`^ok ${escapeRegExp(uri)} \\(version=\\S+ kms=${world.key.arn} variables=2\\)\n$`),
+      new RegExp(
+        `^ok ${escapeRegExp(uri)} \\(version=\\S+ kms=${world.key.arn} sealed=${world.key.arn} variables=2\\)\n$`,
+      ),
     );
   });
 

@@ -7,10 +7,16 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { startFaultProxy } from "../support/fault-proxy";
-import { motoUrl } from "../support/moto";
+import { kmsTargets } from "../support/exec";
 import { canary, errorLine, opsWorld, type OpsWorld } from "../support/ops";
-import { cliEnv, expectNoLeak, runCli, type CliResult } from "../support/run-cli";
+import {
+  CLI_PATH,
+  cliEnv,
+  expectNoLeak,
+  nodeBinary,
+  runCli,
+  type CliResult,
+} from "../support/run-cli";
 
 const AWS_ENCRYPTION_CLI = path.resolve(__dirname, "../../.venv/bin/aws-encryption-cli");
 
@@ -102,6 +108,21 @@ describe("seal and unseal", () => {
     expectNoLeak(result, [password]);
   });
 
+  test("unseal refuses to print the plaintext on a terminal without --reveal", async () => {
+    // util-linux `script` gives the CLI a terminal for stdout; its own output is the terminal's.
+    const command = [nodeBinary(), CLI_PATH, "unseal", "--kms-key-id", world.key.arn, sealedFile];
+    const result = await runCli(["-qec", command.join(" "), "/dev/null"], {
+      executable: ["script"],
+    });
+    expect(result.exitCode).toBe(125);
+    expect(result.stdout.replace(/\r\n/g, "\n")).toBe(
+      errorLine(
+        "refusing to print the plaintext on a terminal: pass --reveal, or -o FILE",
+        "USAGE",
+      ),
+    );
+  });
+
   test("unseal with no trusted key is a usage error", async () => {
     const result = await runCli(["unseal", sealedFile]);
     expect(result.stderr).toBe(
@@ -177,6 +198,33 @@ describe("refusals", () => {
       stderr: errorLine(
         `${sealedFile} is sealed with ${world.key.arn}, not a trusted key (trusted: ${world.otherKey.arn}); refusing to open it. Name its key with --kms-key-id only if you know who can seal with it`,
         "SEALED_KEY_NOT_TRUSTED",
+      ),
+    });
+  });
+
+  test("a file sealed without key commitment (aws-encryption-cli's forbid-encrypt policy)", async () => {
+    const out = path.join(dir, "uncommitted.sealed");
+    await awsEncryptionCli([
+      "--encrypt",
+      "--encode",
+      "--commitment-policy",
+      "forbid-encrypt-allow-decrypt",
+      "--input",
+      plainFile,
+      "--output",
+      out,
+      "--wrapping-keys",
+      `key=${world.key.arn}`,
+      "--encryption-context",
+      "purpose=s3-kms-env",
+    ]);
+    const result = await unseal([out]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${out} is sealed with an algorithm suite without key commitment (0x0378); refused: seal it again with s3-kms-env (or aws-encryption-cli 2 or later with its default commitment policy)`,
+        "SEALED_CORRUPT",
       ),
     });
   });
@@ -269,19 +317,6 @@ describe("tampering: every damaged file is refused with SEALED_CORRUPT and exit 
     expectNoLeak(result, canaries);
   });
 });
-
-/** The KMS requests (X-Amz-Target) that one run made, counted at the fault proxy. */
-async function kmsTargets(
-  run: (endpoint: string) => Promise<CliResult>,
-): Promise<(string | undefined)[]> {
-  const proxy = await startFaultProxy(motoUrl());
-  try {
-    expect((await run(proxy.url)).exitCode).toBe(0);
-    return proxy.requests.map((r) => r.target);
-  } finally {
-    await proxy.close();
-  }
-}
 
 describe("KMS", () => {
   test("unseal makes exactly one KMS call, a Decrypt", async () => {

@@ -8,7 +8,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TestAws, uniqueBucket, type ClientOptions, type Sse } from "./aws";
-import type { FaultAction, FaultProxy } from "./fault-proxy";
+import { startFaultProxy, type FaultAction, type FaultProxy } from "./fault-proxy";
+import { motoUrl } from "./moto";
 import { nodeBinary, runCli, type CliResult, type RunCliOptions } from "./run-cli";
 
 /** The line every start without a trusted key (a development opt-out) logs. */
@@ -236,5 +237,22 @@ export class ScratchDir {
 
   remove(): void {
     rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The KMS requests (their X-Amz-Target) of one successful run, counted at a
+ * fault proxy of its own in front of moto.
+ */
+export async function kmsTargets(
+  run: (endpoint: string) => Promise<CliResult>,
+): Promise<(string | undefined)[]> {
+  const proxy = await startFaultProxy(motoUrl());
+  try {
+    const result = await run(proxy.url);
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toMatchObject({ exitCode: 0 });
+    return proxy.requests.filter((r) => r.service === "kms").map((r) => r.target);
+  } finally {
+    await proxy.close();
   }
 }

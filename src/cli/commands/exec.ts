@@ -33,6 +33,7 @@ import {
   sourcesFrom,
   trustedFrom,
 } from "../load-checked";
+import { SEALED_SOURCE_HELP } from "../sealed-options";
 
 const execOptions = {
   ...sourceOptions,
@@ -202,7 +203,7 @@ async function prepare(
 function execHelp(): CommandHelp {
   return {
     summary: "fetch, verify and parse the env file(s), then become the command",
-    usage: "[options] [s3://bucket/key[?versionId=V] …] -- command [args…]",
+    usage: "[options] [s3://bucket/key[?versionId=V] | file:///path …] -- command [args…]",
     description: `Fetches each source (later ones override earlier ones), refuses objects that are not
 SSE-KMS encrypted under a trusted key (--kms-key-id), parses them as dotenv files, and replaces itself with the command
 (execve: the command keeps the PID and receives signals directly). With no URI before
@@ -244,6 +245,7 @@ Trust and source options:
   --insecure-allow-unencrypted
                            accept objects without SSE-KMS: local development only; only when
                            no trusted key is named, and then any KMS key is accepted too
+${SEALED_SOURCE_HELP}
   --timeout DURATION       overall deadline for fetching, retries included (default 10s)
                            [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]

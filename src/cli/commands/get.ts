@@ -78,6 +78,7 @@ ${OPS_OPTIONS}`,
     log.info(args.loc.uri, {
       version: loaded.versionId,
       kms: loaded.kmsKeyArn,
+      sealed: loaded.sealed?.keyId,
       variables: loaded.vars.size,
     });
     if (values.reveal) {

@@ -94,8 +94,9 @@ ${OPS_OPTIONS}`,
     warnDuplicates(log, from, result.duplicates);
     warnIfUnversioned(log, args.loc, result.versionId);
     const { versionId, kmsKeyArn } = result;
+    const sealedKmsKeyArn = values["client-side"] ? sealKey : undefined;
     await audit({
-      sources: [auditSource(args.loc, { versionId, kmsKeyArn })],
+      sources: [auditSource(args.loc, { versionId, kmsKeyArn, sealedKmsKeyArn })],
       variables: result.variables,
       names: result.names,
     });

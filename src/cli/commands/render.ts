@@ -21,6 +21,7 @@ import {
   sourcesFrom,
   trustedFrom,
 } from "../load-checked";
+import { SEALED_SOURCE_HELP } from "../sealed-options";
 
 const renderOptions = {
   ...sourceOptions,
@@ -98,7 +99,7 @@ async function renderCommand(
 function renderHelp(): CommandHelp {
   return {
     summary: "write what exec would load (the files' variables only) to a file in memory",
-    usage: "[options] [s3://bucket/key[?versionId=V] …] -o PATH",
+    usage: "[options] [s3://bucket/key[?versionId=V] | file:///path …] -o PATH",
     description: `Fetches and checks the sources exactly as exec does (trusted KMS key required, the same
 parser, refused names, --only/--prefix/--require/--expand), then writes only the files'
 variables to PATH: a temp file beside it (mode 0600), fsynced and renamed over PATH, so a
@@ -138,6 +139,7 @@ Trust and source options (as for exec):
   --insecure-any-kms-key   trust an object under any KMS key: local development only
   --insecure-allow-unencrypted
                            accept objects without SSE-KMS: local development only
+${SEALED_SOURCE_HELP}
   --timeout DURATION       overall deadline for fetching (default 10s) [S3_KMS_ENV_TIMEOUT]
   --max-size SIZE          largest env file accepted (default 1M) [S3_KMS_ENV_MAX_SIZE]
 ${ADDRESSING_STYLE_HELP}

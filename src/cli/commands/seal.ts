@@ -67,7 +67,7 @@ ${OPS_OPTIONS}`,
     let sealed: string;
     try {
       if (sealedForm(body) !== undefined) {
-        throw new S3KmsEnvError("USAGE", `${from} is already sealed; seal the plaintext instead`);
+        throw usageError(`${from} is already sealed; seal the plaintext instead`);
       }
       const parsed = parseForExec(body, from, settings.s3.maxBytes, allowNames);
       warnDuplicates(log, from, parsed.duplicates);

@@ -83,7 +83,7 @@ ${OPS_OPTIONS}`,
       );
       plaintext = opened.plaintext;
       log.info(`unsealed ${from}`, { kms: opened.keyArn, bytes: plaintext.length });
-      if (args.out === undefined || args.out === "-") await writeOut(plaintext.toString("utf8"));
+      if (args.out === undefined || args.out === "-") await writeOut(plaintext);
       else await writeNewPrivateFile(args.out, plaintext);
     } finally {
       kms.destroy();

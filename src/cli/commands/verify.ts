@@ -94,7 +94,7 @@ sit under it as a prefix, says to add the "/". For CI and dashboards.`,
         outcomes
           .map((o) =>
             o.ok
-              ? `ok ${o.uri} (version=${o.versionId ?? "-"} kms=${o.kmsKeyArn ?? "-"} variables=${o.variables})\n`
+              ? `ok ${o.uri} (version=${o.versionId ?? "-"} kms=${o.kmsKeyArn ?? "-"}${o.sealedKmsKeyArn ? ` sealed=${o.sealedKmsKeyArn}` : ""} variables=${o.variables})\n`
               : `FAILED ${o.uri} (code=${o.code})\n`,
           )
           .join(""),
