@@ -65,9 +65,11 @@ export const VENDORS = {
  */
 export const PROJECT_CHUNKS = {
   ops: { entry: "src/cli/ops-commands.ts" },
-  // The Encryption SDK's KMS keyring imports @aws-sdk/client-kms itself:
-  // `shared` sends that import to the client-kms file too, not a second copy.
-  sealed: { entry: "src/sealed/index.ts", shared: ["@aws-sdk/client-kms"] },
+  // The Encryption SDK's KMS keyring imports @aws-sdk/client-kms at load:
+  // `standIns` gives third-party importers src/boot/lazy-client-kms.ts, which
+  // loads the client-kms file only if its KMS class is constructed (never in
+  // an unseal: Decrypt is the core's lean one, src/aws/kms-decrypt.ts).
+  sealed: { entry: "src/sealed/index.ts", standIns: { "@aws-sdk/client-kms": "lazy-client-kms" } },
 };
 
 /**

@@ -65,19 +65,22 @@ function projectChunk(args) {
 }
 
 /**
- * Imports of the vendor packages become loadVendor() calls: from src/, and
- * those in `shared` from every importer (third-party code in a chunk that
- * imports a vendor package itself). So does an import() of a project chunk;
- * a static import of one would load it at every start, so the build fails.
+ * Imports of the vendor packages become loadVendor() calls from src/; from
+ * third-party code in a chunk, those in `standIns` get a file of ours
+ * (src/boot/<file>.ts) that loads the vendor file only when used. So does an
+ * import() of a project chunk; a static import of one would load it at every
+ * start, so the build fails.
  */
-const redirectVendors = (shared = []) => ({
+const redirectVendors = (standIns = {}) => ({
   name: "redirect-vendors",
   setup(b) {
-    b.onResolve({ filter: vendorFilter }, (args) =>
-      shared.includes(args.path) || args.importer.startsWith(`${root}/src/`)
-        ? { path: VENDORS[args.path], namespace: "vendor" }
-        : undefined,
-    );
+    b.onResolve({ filter: vendorFilter }, (args) => {
+      if (args.importer.startsWith(`${root}/src/`)) {
+        return { path: VENDORS[args.path], namespace: "vendor" };
+      }
+      const standIn = standIns[args.path];
+      return standIn ? { path: `${root}/src/boot/${standIn}.ts` } : undefined;
+    });
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const chunk = projectChunk(args);
       if (chunk === undefined) return undefined;
@@ -124,12 +127,12 @@ const outputs = await Promise.all([
     banner: { js: "#!/usr/bin/env node" },
     define: LOADER_DEFINES,
   }),
-  ...Object.entries(PROJECT_CHUNKS).map(([name, { entry, shared }]) =>
+  ...Object.entries(PROJECT_CHUNKS).map(([name, { entry, standIns }]) =>
     build({
       ...common,
       entryPoints: [path.join(root, entry)],
       outfile: `${root}/dist/vendor/${name}.cjs`,
-      plugins: [redirectVendors(shared)],
+      plugins: [redirectVendors(standIns)],
       define: opsDefines(version),
     }),
   ),

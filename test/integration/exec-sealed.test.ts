@@ -8,14 +8,25 @@ import {
   PRINT_ENV,
   ScratchDir,
   canary,
+  childEnv,
   execEnv,
   expectFailure,
   kmsTargets,
   runExec,
 } from "../support/exec";
-import { kmsAccessDenied, kmsDisabled, startFaultProxy } from "../support/fault-proxy";
+import { startConnectProxy } from "../support/connect-proxy";
+import {
+  kmsAccessDenied,
+  kmsDisabled,
+  kmsError,
+  kmsThrottling,
+  startFaultProxy,
+  type FaultAction,
+  type FaultProxy,
+} from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
 import { expectNoLeak, runCli } from "../support/run-cli";
+import { startTlsProxy } from "../support/tls-proxy";
 
 let fx: ExecFixture;
 let scratch: ScratchDir;
@@ -303,4 +314,108 @@ describe("KMS calls per start", () => {
     const sources = [await fx.put("PLAIN=1\n")];
     expect(await kmsTargets((endpoint) => runExec({ sources, endpoint }))).toEqual([]);
   });
+});
+
+describe("exec's own KMS Decrypt (no SDK client), seen at the fault proxy", () => {
+  let proxy: FaultProxy;
+  beforeEach(async () => {
+    proxy = await startFaultProxy(motoUrl());
+  });
+  afterEach(() => proxy.close());
+
+  const decrypts = () => proxy.requests.filter((r) => r.target === "TrentService.Decrypt");
+  const answerDecrypt = (respond: FaultAction, times?: number) =>
+    proxy.addRule({
+      match: { target: "TrentService.Decrypt" },
+      respond,
+      ...(times ? { times } : {}),
+    });
+  const execThroughProxy = (uri: string, flags: readonly string[] = []) =>
+    runExec({ flags, sources: [uri], endpoint: proxy.url, command: PRINT_ENV });
+
+  test("one signed JSON 1.1 POST with X-Amz-Target TrentService.Decrypt", async () => {
+    const uri = await putSealed();
+    const result = await execThroughProxy(uri);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    expect(decrypts()).toEqual([
+      { method: "POST", path: "/", service: "kms", target: "TrentService.Decrypt" },
+    ]);
+  });
+
+  test("a throttled Decrypt is retried, then the app starts", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsThrottling(), 2);
+    const result = await execThroughProxy(uri);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    expect(decrypts()).toHaveLength(3);
+  });
+
+  test("a KMS internal error (500) is retried, then the app starts", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsError(500, "KMSInternalException", "An internal error occurred."), 1);
+    const result = await execThroughProxy(uri);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    expect(decrypts()).toHaveLength(2);
+  });
+
+  test("throttled until --timeout: THROTTLED, after more than one attempt", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsThrottling());
+    const result = await execThroughProxy(uri, ["--timeout", "2s"]);
+    expectFailure(
+      result,
+      "THROTTLED",
+      `${uri}: KMS throttled kms:Decrypt (ThrottlingException); retry later`,
+    );
+    expect(decrypts().length).toBeGreaterThan(1);
+  });
+
+  test("access denied named only in the body's namespaced __type is not retried", async () => {
+    const uri = await putSealed();
+    const denied = kmsAccessDenied(fx.kmsKey.arn);
+    answerDecrypt({
+      status: 400,
+      headers: { "content-type": "application/x-amz-json-1.1" },
+      body: denied.body.replace(
+        '"AccessDeniedException"',
+        '"com.amazonaws.kms#AccessDeniedException"',
+      ),
+    });
+    const result = await execThroughProxy(uri);
+    expectFailure(
+      result,
+      "KMS_ACCESS_DENIED",
+      `${uri}: KMS denied kms:Decrypt on ${fx.kmsKey.arn}; grant kms:Decrypt on the key to this role (IAM policy and key policy)`,
+    );
+    expect(decrypts()).toHaveLength(1);
+  });
+
+  test("a KMS that never answers: TIMEOUT within --timeout", async () => {
+    const uri = await putSealed();
+    answerDecrypt({ stall: true });
+    const started = Date.now();
+    const result = await execThroughProxy(uri, ["--timeout", "1500ms"]);
+    expectFailure(
+      result,
+      "TIMEOUT",
+      `${uri}: unsealing did not finish within 1500 ms; raise --timeout`,
+    );
+    expect(Date.now() - started).toBeLessThan(1500 + 2500);
+  });
+});
+
+test("a sealed start through HTTPS_PROXY to a KMS with a private CA", async () => {
+  const uri = await putSealed();
+  const [tls, proxy] = await Promise.all([startTlsProxy(motoUrl()), startConnectProxy()]);
+  try {
+    // S3 stays on plain http (moto, no proxy for it): the tunnel is KMS's.
+    const env = await execEnv({
+      sources: [uri],
+      env: { AWS_ENDPOINT_URL_KMS: tls.url, AWS_CA_BUNDLE: tls.caFile, HTTPS_PROXY: proxy.url },
+    });
+    expect(env.APP_SECRET).toBe(secret);
+    expect(proxy.tunnels).toEqual([`127.0.0.1:${new URL(tls.url).port}`]);
+  } finally {
+    await Promise.all([tls.close(), proxy.close()]);
+  }
 });
