@@ -132,7 +132,9 @@ const outputs = await Promise.all([
       ...common,
       entryPoints: [path.join(root, entry)],
       outfile: `${root}/dist/vendor/${name}.cjs`,
-      plugins: [redirectVendors(standIns)],
+      // node:https only when a request needs it here too: describeKey's handler
+      // (src/aws/kms-key.ts) is bundled into the sealed chunk.
+      plugins: [redirectVendors(standIns), lazyBuiltins],
       define: opsDefines(version),
     }),
   ),
