@@ -13,6 +13,7 @@ import type { DecryptCommandInput, DecryptCommandOutput } from "@aws-sdk/client-
 import { hasCode } from "../errors";
 import { resolveKmsEndpoint } from "./endpoint";
 import type { KmsAccess } from "./kms-key";
+import { kmsRequestFields } from "./trace";
 import {
   leanConnection,
   type LeanConnection,
@@ -173,7 +174,10 @@ export function leanKms(access: KmsAccess): LeanKms {
       connection ??= leanConnection(
         { url, service: "kms", signingRegion: access.region, uriEscapePath: true },
         access,
-      );
+      ).then((made) => {
+        access.trace?.("kms request", kmsRequestFields(url, access.region, made.proxy));
+        return made;
+      });
       const open = await connection;
       return withRetries({
         scope: "kms",

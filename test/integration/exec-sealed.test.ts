@@ -14,6 +14,7 @@ import {
   kmsTargets,
   runExec,
 } from "../support/exec";
+import { TEST_REGION } from "../support/aws";
 import { startConnectProxy } from "../support/connect-proxy";
 import {
   kmsAccessDenied,
@@ -348,6 +349,25 @@ describe("exec's own KMS Decrypt (no SDK client), seen at the fault proxy", () =
     const result = await execThroughProxy(uri);
     expect(childEnv(result).APP_SECRET).toBe(secret);
     expect(decrypts()).toHaveLength(3);
+  });
+
+  test("--debug: where the Decrypt goes, each attempt and the retry, no value", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsThrottling(), 1);
+    const result = await execThroughProxy(uri, ["--debug"]);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    const lines = result.stderr
+      .split("\n")
+      .filter((l) => /debug: (kms request|attempt|retry) \(/.test(l));
+    expect(lines.filter((l) => !l.includes("uri="))).toEqual([
+      `s3-kms-env: debug: kms request (url=${proxy.url}/ signing_region=${TEST_REGION} proxy=none)`,
+      "s3-kms-env: debug: attempt (call=kms:Decrypt attempt=1 result=ThrottlingException)",
+      expect.stringMatching(
+        /^s3-kms-env: debug: retry \(call=kms:Decrypt attempt=2 delay_ms=\d+\)$/,
+      ),
+      "s3-kms-env: debug: attempt (call=kms:Decrypt attempt=2 result=ok)",
+    ]);
+    expect(result.stderr).not.toContain(secret);
   });
 
   test("a KMS internal error (500) is retried, then the app starts", async () => {
