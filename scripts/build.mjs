@@ -108,6 +108,22 @@ const lazyBuiltins = {
   },
 };
 
+/** Which PROJECT_CHUNKS `modules` entries were substituted: each must be. */
+const replacedModules = new Set();
+const replaceModules = (modules = []) => ({
+  name: "replace-modules",
+  setup(b) {
+    for (const module of modules) {
+      const filter = new RegExp(`^${escape(module.path)}$`);
+      b.onResolve({ filter }, (args) => {
+        if (!args.importer.endsWith(module.importer)) return undefined;
+        replacedModules.add(module);
+        return { path: path.join(root, module.file) };
+      });
+    }
+  },
+});
+
 const outputs = await Promise.all([
   build({
     ...common,
@@ -127,14 +143,14 @@ const outputs = await Promise.all([
     banner: { js: "#!/usr/bin/env node" },
     define: LOADER_DEFINES,
   }),
-  ...Object.entries(PROJECT_CHUNKS).map(([name, { entry, standIns }]) =>
+  ...Object.entries(PROJECT_CHUNKS).map(([name, { entry, standIns, modules }]) =>
     build({
       ...common,
       entryPoints: [path.join(root, entry)],
       outfile: `${root}/dist/vendor/${name}.cjs`,
       // node:https only when a request needs it here too: describeKey's handler
       // (src/aws/kms-key.ts) is bundled into the sealed chunk.
-      plugins: [redirectVendors(standIns), lazyBuiltins],
+      plugins: [redirectVendors(standIns), replaceModules(modules), lazyBuiltins],
       define: opsDefines(version),
     }),
   ),
@@ -151,6 +167,15 @@ if (missed.length > 0) {
   throw new Error(
     `the SDK no longer imports ${missed.map((l) => `${l.builtin} from ${l.importer}`).join(", ")}: ` +
       "update LAZY_BUILTINS in scripts/build-contract.mjs, or every start loads that built-in again",
+  );
+}
+const unreplaced = Object.values(PROJECT_CHUNKS)
+  .flatMap((chunk) => chunk.modules ?? [])
+  .filter((module) => !replacedModules.has(module));
+if (unreplaced.length > 0) {
+  throw new Error(
+    `nothing imports ${unreplaced.map((m) => `${m.path} from ${m.importer}`).join(", ")} any more: ` +
+      "update PROJECT_CHUNKS in scripts/build-contract.mjs",
   );
 }
 // METAFILE=path keeps the core bundle's metafile for `esbuild --analyze`-style reading.
