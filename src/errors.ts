@@ -24,6 +24,7 @@ export type ErrorCode =
   | "TIMEOUT"
   | "NETWORK"
   | "PROXY_REFUSED"
+  | "TLS_CERTIFICATE"
   | "PROXY_ERROR"
   | "S3_ERROR"
   | "INTEGRITY"
