@@ -30,6 +30,8 @@ export interface AuditSource {
   readonly sealedKmsKeyArn?: string;
   /** rekey: the key the object was under before. */
   readonly previousKmsKeyArn?: string;
+  /** rekey of a sealed object: the key it was sealed under before (the one that opened it). */
+  readonly previousSealedKmsKeyArn?: string;
 }
 
 /** Who made an ops write: STS GetCallerIdentity's answer, or why it is unknown. */

@@ -36,6 +36,8 @@ export interface UpdateResult extends Written {
   readonly created: boolean;
   readonly attempts: number;
   readonly variables: number;
+  /** The key the written object is sealed under; undefined for a plain one. */
+  readonly sealedKmsKeyArn: string | undefined;
 }
 
 /** Applies the change to the variables in place. */
@@ -95,7 +97,8 @@ export async function updateEnv(
     };
     if (current && sameVars(current.vars, vars)) {
       const { versionId, etag, kmsKeyArn } = current;
-      return { versionId, etag, kmsKeyArn, ...outcome, changed: false };
+      const sealedKmsKeyArn = current.sealed?.keyId;
+      return { versionId, etag, kmsKeyArn, sealedKmsKeyArn, ...outcome, changed: false };
     }
     const encrypt = keptEncryption(loc, current, options.create);
     const body = Buffer.from(
@@ -113,7 +116,7 @@ export async function updateEnv(
       }
       const upload = await bodyToWrite(options.sealed, loc, body, encrypt);
       const written = await s3.putObject(loc, upload, encrypt, unchangedSince(current));
-      return { ...written, ...outcome, changed: true };
+      return { ...written, ...outcome, sealedKmsKeyArn: encrypt.sealed?.keyId, changed: true };
     } catch (err) {
       if (!hasCode(err, "CONFLICT")) throw err;
       if (attempt >= options.maxAttempts) throw gaveUp(loc, attempt);

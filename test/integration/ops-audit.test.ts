@@ -67,6 +67,12 @@ function ops(args: readonly string[], options: RunCliOptions = {}): Promise<CliR
   return runCli(args, options);
 }
 
+/** rekey of `uri` from world.key to world.otherKey, with json logs. */
+function rekeyToOtherKey(uri: string): Promise<CliResult> {
+  const keys = ["--kms-key-id", world.otherKey.arn, "--trusted-kms-key-id", world.key.arn];
+  return ops(["rekey", ...JSON_LOGS, uri, ...keys]);
+}
+
 test.concurrent(
   "set: the names added and changed, both versions, the caller, a Writes metric",
   async () => {
@@ -185,19 +191,103 @@ test.concurrent("rollback: the version restored, the one replaced and the new on
 
 test.concurrent("rekey: each object moved, with the key it left", async () => {
   const { uri } = await stored("A=1\n");
-  const result = await ops([
-    "rekey",
-    ...JSON_LOGS,
-    uri,
-    "--kms-key-id",
-    world.otherKey.arn,
-    "--trusted-kms-key-id",
-    world.key.arn,
-  ]);
-  expect(auditEvent(result)).toMatchObject({
+  expect(auditEvent(await rekeyToOtherKey(uri))).toMatchObject({
     event: "rekey",
     sources: [{ uri, kmsKeyArn: world.otherKey.arn, previousKmsKeyArn: world.key.arn }],
     caller: MOTO_CALLER,
+  });
+});
+
+describe("a sealed object: each write's event names the key it is sealed under", () => {
+  /** A sealed object (put --client-side under `sealKey`, which is also its SSE-KMS key). */
+  async function storedSealed(
+    sealKey = world.key.arn,
+    body = "A=1\nB=2\n",
+  ): Promise<{ key: string; uri: string; versionId: string }> {
+    const key = freshKey();
+    const uri = `s3://${world.bucket}/${key}`;
+    const args = ["put", "-q", "--json", "--client-side", "--kms-key-id", sealKey, "-", uri];
+    const result = await ops(args, { input: body });
+    expect(result.exitCode).toBe(0);
+    const { versionId } = JSON.parse(result.stdout) as { versionId: string };
+    return { key, uri, versionId };
+  }
+
+  /** Trusting world.key, as a writer of the sealed object must. */
+  const trusted = (): RunCliOptions => ({ env: { S3_KMS_ENV_KMS_KEY_ID: world.key.arn } });
+
+  test.concurrent.each([
+    ["set", ["C=3"]],
+    ["unset", ["B"]],
+  ])("%s", async (command, rest) => {
+    const { uri } = await storedSealed();
+    const event = auditEvent(await ops([command, ...JSON_LOGS, uri, ...rest], trusted()));
+    expect(event).toMatchObject({
+      event: command,
+      sources: [{ uri, kmsKeyArn: world.key.arn, sealedKmsKeyArn: world.key.arn }],
+    });
+  });
+
+  test.concurrent("edit", async () => {
+    const { uri } = await storedSealed();
+    const editor = path.join(scratch, "sealed-append-editor");
+    writeFileSync(editor, "#!/bin/sh\nfor a; do f=$a; done\nprintf 'ADDED=1\\n' >> \"$f\"\n");
+    chmodSync(editor, 0o755);
+    const env = { S3_KMS_ENV_KMS_KEY_ID: world.key.arn, EDITOR: editor };
+    const event = auditEvent(await ops(["edit", ...JSON_LOGS, uri], { env }));
+    expect(event).toMatchObject({
+      event: "edit",
+      sources: [{ uri, kmsKeyArn: world.key.arn, sealedKmsKeyArn: world.key.arn }],
+    });
+  });
+
+  test.concurrent("rollback: the restored version's sealing key", async () => {
+    // The old version sealed under the other key; the current one under world.key.
+    const first = await storedSealed(world.otherKey.arn);
+    const put = await ops(
+      ["put", "-q", "--client-side", "--kms-key-id", world.key.arn, "-", first.uri],
+      { input: "A=2\n" },
+    );
+    expect(put.exitCode).toBe(0);
+    const result = await ops(
+      [
+        "rollback",
+        ...JSON_LOGS,
+        first.uri,
+        "--version-id",
+        first.versionId,
+        "--trusted-kms-key-id",
+        world.otherKey.arn,
+      ],
+      trusted(),
+    );
+    expect(auditEvent(result)).toMatchObject({
+      event: "rollback",
+      sources: [
+        {
+          uri: first.uri,
+          restoredVersionId: first.versionId,
+          kmsKeyArn: world.key.arn,
+          sealedKmsKeyArn: world.otherKey.arn,
+        },
+      ],
+    });
+  });
+
+  test.concurrent("rekey: the new sealing key and the one it replaced", async () => {
+    const { uri } = await storedSealed();
+    expect(auditEvent(await rekeyToOtherKey(uri))).toMatchObject({
+      event: "rekey",
+      sources: [
+        {
+          uri,
+          kmsKeyArn: world.otherKey.arn,
+          previousKmsKeyArn: world.key.arn,
+          sealedKmsKeyArn: world.otherKey.arn,
+          previousSealedKmsKeyArn: world.key.arn,
+        },
+      ],
+    });
   });
 });
 

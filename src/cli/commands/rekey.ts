@@ -88,6 +88,9 @@ ${OPS_OPTIONS}`,
             versionId: o.versionId,
             kmsKeyArn: kmsKeyId,
             previousKmsKeyArn: o.from,
+            // A sealed object is re-wrapped under the new key too.
+            sealedKmsKeyArn: o.sealedFrom === undefined ? undefined : kmsKeyId,
+            previousSealedKmsKeyArn: o.sealedFrom,
           }),
         ),
       });

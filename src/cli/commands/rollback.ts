@@ -60,7 +60,7 @@ ${OPS_OPTIONS}`,
     });
     if (result.changed) {
       warnIfUnversioned(log, args.loc, result.versionId);
-      const { versionId, previousVersionId, kmsKeyArn } = result;
+      const { versionId, previousVersionId, kmsKeyArn, sealedKmsKeyArn } = result;
       await audit({
         sources: [
           auditSource(args.loc, {
@@ -68,6 +68,7 @@ ${OPS_OPTIONS}`,
             previousVersionId,
             restoredVersionId: args.versionId,
             kmsKeyArn,
+            sealedKmsKeyArn,
           }),
         ],
         variables: result.variables,
