@@ -24,8 +24,8 @@ import {
   type Env,
 } from "./options";
 import { writeKey, type Settings } from "../aws/settings";
-import type { OpsEventType, OpsWrite } from "../audit/event";
-import { auditWrite } from "../ops/audit";
+import { auditSource, type OpsEventType, type OpsWrite } from "../audit/event";
+import { auditFailedWrite, auditWrite, type WriteAudit } from "../ops/audit";
 import { auditFrom, opsAuditOptions } from "./audit-options";
 import { contextPairs } from "../sealed/context";
 import { sealedRoom, type SealedRoom } from "../sealed/lazy";
@@ -108,6 +108,8 @@ export interface OpsCommand<T extends ParseArgsOptionsConfig, A> {
   readonly options: T;
   /** Checks the positional arguments before anything is resolved or sent. */
   readonly args: (positionals: string[], values: Parsed<T>["values"]) => A;
+  /** A command that writes: the object (or prefix) it writes, named by a failed write's event. */
+  readonly target?: (args: A) => S3Location;
   readonly run: (ctx: OpsContext<T, A>) => Promise<number>;
 }
 
@@ -155,13 +157,21 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   const auditSettings = Object.hasOwn(command.options, "notify")
     ? auditFrom(values, env, true)
     : { names: true, notify: undefined };
-  const audit = (write: OpsWrite): Promise<void> =>
-    auditWrite(
-      { type: command.name as OpsEventType, settings: auditSettings, log, env, s3: settings.s3 },
-      write,
-    );
+  const writeAudit: WriteAudit = {
+    type: command.name as OpsEventType,
+    settings: auditSettings,
+    log,
+    env,
+    s3: settings.s3,
+  };
+  const audit = (write: OpsWrite): Promise<void> => auditWrite(writeAudit, write);
   try {
     return await command.run({ values, args, env, log, settings, s3, allowNames, audit, sealed });
+  } catch (err) {
+    // Before the error line, as exec's start_failed.
+    if (command.target)
+      await auditFailedWrite(writeAudit, [auditSource(command.target(args))], err);
+    throw err;
   } finally {
     s3.destroy();
     sealed.destroy();

@@ -5,11 +5,18 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { containerField } from "../support/audit";
+import { eventHead } from "../support/audit";
 import { emfBlock, emfProblems } from "../support/emf";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
-import { canary, freshKey, opsWorld, type OpsWorld } from "../support/ops";
+import {
+  canary,
+  freshKey,
+  generateDataKeyDenied,
+  opsWorld,
+  withS3Answer,
+  type OpsWorld,
+} from "../support/ops";
 import { startReceiver } from "../support/receiver";
 import { expectNoLeak, runCli, type CliResult, type RunCliOptions } from "../support/run-cli";
 
@@ -35,19 +42,22 @@ const MOTO_CALLER = {
 
 const JSON_LOGS = ["--log-format", "json"];
 
-/** An object written by put, and its version. */
-async function stored(body: string): Promise<{ key: string; uri: string; versionId: string }> {
+/** An object written by put (under world.key, or `kmsKeyId`), and its version. */
+async function stored(
+  body: string,
+  kmsKeyId = world.key.arn,
+): Promise<{ key: string; uri: string; versionId: string }> {
   const key = freshKey();
   const { versionId } = await world.aws.putEnvObject(world.bucket, key, body, {
     sse: "aws:kms",
-    kmsKeyId: world.key.arn,
+    kmsKeyId,
   });
   return { key, uri: `s3://${world.bucket}/${key}`, versionId: versionId ?? "" };
 }
 
 /** The one audit event on stderr (the only JSON line with an `event`). */
-function auditEvent(result: CliResult): Record<string, unknown> {
-  expect(result.exitCode).toBe(0);
+function auditEvent(result: CliResult, exitCode = 0): Record<string, unknown> {
+  expect(result.exitCode).toBe(exitCode);
   const events = result.stderr
     .split("\n")
     .filter((line) => line !== "")
@@ -81,14 +91,7 @@ test.concurrent(
     const event = auditEvent(result);
     const after = (await world.aws.getObject(world.bucket, key)).versionId;
     expect(event).toEqual({
-      level: "info",
-      msg: "set written",
-      event: "set",
-      time: expect.any(String) as string,
-      version: "0.2.0",
-      host: expect.any(String) as string,
-      ...containerField(),
-      ms: expect.any(Number) as number,
+      ...eventHead("info", "set written", "set"),
       sources: [
         {
           uri,
@@ -344,4 +347,107 @@ test.concurrent("--notify failing: a warning; the write is made and the exit is 
   expect(result.stderr).toBe(
     `s3-kms-env: warn: --notify to ${receiver.url} failed: HTTP 500; the write was made\n`,
   );
+});
+
+describe("a failed write: one write_failed event with its code, never a value", () => {
+  const secret = canary("failed");
+
+  /** set of a canary value on an object under the other key, while only world.key is trusted. */
+  async function refusedSet(
+    extra: readonly string[],
+    options: RunCliOptions = {},
+  ): Promise<{ uri: string; key: string; result: CliResult }> {
+    const { key, uri } = await stored("A=1\n", world.otherKey.arn);
+    const trust = ["--trusted-kms-key-id", world.key.arn];
+    const result = await ops(["set", ...extra, ...trust, uri, `TOKEN=${secret}`], options);
+    expectNoLeak(result, [secret]);
+    return { uri, key, result };
+  }
+
+  test.concurrent(
+    "refused: the operation, its error code, the target, the caller, WriteFailures by Operation and ErrorCode",
+    async () => {
+      const { uri, key, result } = await refusedSet(JSON_LOGS);
+      const event = auditEvent(result, 125);
+      expect(event).toEqual({
+        ...eventHead("error", "set failed", "write_failed"),
+        operation: "set",
+        sources: [{ uri, bucket: world.bucket, key }],
+        code: "WRONG_KMS_KEY",
+        caller: MOTO_CALLER,
+        Operation: "set",
+        ErrorCode: "WRONG_KMS_KEY",
+        WriteFailures: 1,
+        _aws: emfBlock(["Operation", "ErrorCode"], [["WriteFailures", "Count"]]),
+      });
+      expect(emfProblems(event)).toEqual([]);
+      // The event, then the error line.
+      expect(JSON.parse(result.stderr.trimEnd().split("\n").pop() ?? "")).toMatchObject({
+        level: "error",
+        code: "WRONG_KMS_KEY",
+      });
+    },
+  );
+
+  test.concurrent("a conflict: put --if-absent on an object that exists", async () => {
+    const { uri } = await stored("A=1\n");
+    const args = ["put", ...JSON_LOGS, "--if-absent", "--kms-key-id", world.key.arn, "-", uri];
+    const result = await ops(args, { input: `TOKEN=${secret}\n` });
+    expectNoLeak(result, [secret]);
+    expect(auditEvent(result, 125)).toMatchObject({
+      event: "write_failed",
+      operation: "put",
+      code: "CONFLICT",
+    });
+  });
+
+  test.concurrent("access denied: S3 refusing the PUT (no kms:GenerateDataKey)", async () => {
+    const { uri } = await stored("A=1\n");
+    const result = await withS3Answer("PUT", generateDataKeyDenied(world.key.arn), (endpoint) =>
+      ops(["unset", ...JSON_LOGS, uri, "A"], { endpoint }),
+    );
+    expect(auditEvent(result, 125)).toMatchObject({
+      event: "write_failed",
+      operation: "unset",
+      code: "KMS_ACCESS_DENIED",
+    });
+  });
+
+  test.concurrent("--notify: the event is POSTed; no value in it", async () => {
+    const receiver = await startReceiver();
+    closers.push(() => receiver.close());
+    const { uri, result } = await refusedSet(["--notify", receiver.url]);
+    expect(result.exitCode).toBe(125);
+    const [post] = receiver.received;
+    expect(JSON.parse(post?.body ?? "")).toMatchObject({
+      event: "write_failed",
+      operation: "set",
+      sources: [{ uri }],
+      code: "WRONG_KMS_KEY",
+      caller: MOTO_CALLER,
+    });
+    expectNoLeak({ stdout: post?.body ?? "", stderr: "" }, [secret]);
+  });
+
+  test("STS stalling: the event still comes, within --timeout, the caller unknown", async () => {
+    const proxy = await proxied();
+    proxy.addRule({ match: { service: "sts" }, respond: { stall: true } });
+    const started = Date.now();
+    const { result } = await refusedSet([...JSON_LOGS, "--timeout", "1s"], {
+      env: { AWS_ENDPOINT_URL_STS: proxy.url },
+    });
+    expect(auditEvent(result, 125)).toMatchObject({
+      event: "write_failed",
+      caller: { arn: "unknown", reason: "TimeoutError" },
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  test("text format without --notify: no event and no STS call", async () => {
+    const proxy = await proxied();
+    const { result } = await refusedSet([], { env: { AWS_ENDPOINT_URL_STS: proxy.url } });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr).not.toContain("write_failed");
+    expect(proxy.requests.filter((r) => r.service === "sts")).toEqual([]);
+  });
 });

@@ -43,6 +43,7 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key"]);
     return objectUri(uri);
   },
+  target: (loc) => loc,
   run: async ({ values, args: loc, env, log, settings, s3, allowNames, audit, sealed }) => {
     const interactive = process.stdin.isTTY === true;
     // Before anything is read: no terminal and no editor named is a refusal, not vi on a pipe.

@@ -66,6 +66,7 @@ ${OPS_OPTIONS}`,
     }
     return { file, loc: objectUri(uri) };
   },
+  target: (args) => args.loc,
   run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const encrypt = await requireNewObjectKey(values, settings);
     const sealKey = encrypt.kmsKeyId;

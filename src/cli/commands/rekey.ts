@@ -68,6 +68,7 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key|s3://bucket/prefix/"]);
     return objectUri(uri);
   },
+  target: (target) => target,
   run: async ({ values, args: target, log, settings, s3, audit, sealed }) => {
     const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)

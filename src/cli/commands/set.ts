@@ -49,6 +49,7 @@ ${OPS_OPTIONS}`,
     const args = updateArgs(positionals, values, "NAME=value|NAME=@file|NAME=-");
     return { ...args, assignments: parseAssignments(args.rest) };
   },
+  target: (args) => args.loc,
   run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const assigned = await resolveAssignments(args.assignments, settings.s3.maxBytes);
     const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts, sealed);
