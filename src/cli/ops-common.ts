@@ -85,6 +85,16 @@ export const NEW_OBJECT_OPTIONS = `  --kms-key-id ID          encrypt with this 
   --bucket-default-key     encrypt with the bucket's default KMS key instead (explicit opt-in)
   --no-bucket-key          do not use an S3 Bucket Key (on by default: fewer KMS calls)`;
 
+/** put's, set's and edit's --client-side: a new object is sealed. */
+export const clientSideOptions = {
+  "client-side": { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export const CLIENT_SIDE_HELP = `  --client-side            seal the file here first (AWS Encryption SDK message under the
+                           --kms-key-id key, bound to s3-object=s3://bucket/key and every
+                           --context pair), then upload it SSE-KMS as usual; exec and the
+                           ops commands open it`;
+
 type Parsed<T extends ParseArgsOptionsConfig> = ReturnType<typeof parse<T>>;
 
 export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
@@ -264,6 +274,26 @@ export async function newObjectKey(
   }
   if (keyArn === undefined && !values["bucket-default-key"]) return undefined;
   return { mode: "aws:kms", kmsKeyId: keyArn, bucketKeyEnabled: values["no-bucket-key"] !== true };
+}
+
+/**
+ * The new object's encryption, sealed (under its --kms-key-id key, with
+ * --context's pairs) when --client-side asks for it.
+ */
+export function sealedIfAsked<E extends Encrypt | undefined>(
+  values: { "client-side"?: boolean | undefined; context?: string[] | undefined },
+  encrypt: E,
+): E {
+  if (!values["client-side"]) return encrypt;
+  const keyId = encrypt?.kmsKeyId;
+  if (encrypt === undefined || keyId === undefined) {
+    throw usageError(
+      encrypt === undefined
+        ? "--client-side seals a new object under --kms-key-id: give it"
+        : "--client-side seals under --kms-key-id: give it instead of --bucket-default-key",
+    );
+  }
+  return { ...encrypt, sealed: { keyId, context: contextPairs(values.context ?? []) } };
 }
 
 export async function requireNewObjectKey(

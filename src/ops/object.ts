@@ -25,7 +25,8 @@ export function missingObject(loc: S3Location): S3KmsEnvError {
  * setting, so set, edit and rollback never move it to another key. `fallback`
  * (from --kms-key-id) serves only an absent object: a plaintext one (readable
  * with --insecure-allow-unencrypted) is never moved under a key, which would
- * make whatever anyone planted in it look trusted.
+ * make whatever anyone planted in it look trusted. A sealed `fallback`
+ * (--client-side) on an existing plain object is refused rather than ignored.
  */
 export function keptEncryption(
   loc: S3Location,
@@ -35,6 +36,12 @@ export function keptEncryption(
   if (current === undefined) {
     if (fallback) return fallback;
     throw missingObject(loc);
+  }
+  if (fallback?.sealed !== undefined && current.sealed === undefined) {
+    throw new S3KmsEnvError(
+      "NOT_SEALED",
+      `${loc.uri} exists and is not sealed; --client-side seals only a new object (to seal this one, upload it again with "s3-kms-env put --client-side")`,
+    );
   }
   const mode = current.serverSideEncryption;
   if (!isKmsMode(mode)) {

@@ -60,6 +60,19 @@ async function revealed(uri: string, kmsKey = world.key.arn): Promise<Record<str
   return JSON.parse(result.stdout) as Record<string, string>;
 }
 
+/** An editor that appends EDITED=1 to the file it is given. */
+function appendEditor(): string {
+  const editor = path.join(dir, "append.sh");
+  writeFileSync(editor, `#!/bin/sh\nprintf 'EDITED=1\\n' >> "$1"\n`);
+  chmodSync(editor, 0o755);
+  return editor;
+}
+
+/** The stored body of `uri`, as S3 holds it. */
+async function storedBody(uri: string): Promise<string> {
+  return (await world.aws.getObject(world.bucket, uri.slice(`s3://${world.bucket}/`.length))).body;
+}
+
 beforeAll(async () => {
   world = await opsWorld("ops-sealed");
   dir = mkdtempSync(path.join(tmpdir(), "s3-kms-env-ops-sealed-"));
@@ -161,10 +174,7 @@ describe("rewriting a sealed object keeps it sealed", () => {
 
   test("edit", async () => {
     const uri = await putSealed();
-    const editor = path.join(dir, "append.sh");
-    writeFileSync(editor, `#!/bin/sh\nprintf 'EDITED=1\\n' >> "$1"\n`);
-    chmodSync(editor, 0o755);
-    expect((await ops(["edit", "-q", uri], { EDITOR: editor })).exitCode).toBe(0);
+    expect((await ops(["edit", "-q", uri], { EDITOR: appendEditor() })).exitCode).toBe(0);
     await expectStoredSealed(uri);
     expect(await revealed(uri)).toEqual({ A: a, B: b, EDITED: "1" });
   });
@@ -191,5 +201,52 @@ describe("rewriting a sealed object keeps it sealed", () => {
     await expectStoredSealed(uri, world.otherKey.arn);
     // Trusting only the new key opens it: it is no longer sealed under the old one.
     expect(await revealed(uri, world.otherKey.arn)).toEqual({ A: a, B: b });
+  });
+});
+
+describe("set and edit --client-side create a sealed object", () => {
+  test("set: sealed under the key, bound to the object and --context", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const args = ["set", "-q", "--client-side", "--context", "app=api", uri, `A=${a}`];
+    expect((await ops(args)).exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ A: a });
+  });
+
+  test("edit: sealed under the key, bound to the object and --context", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const args = ["edit", "-q", "--client-side", "--context", "app=api", uri];
+    expect((await ops(args, { EDITOR: appendEditor() })).exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ EDITED: "1" });
+  });
+
+  test("without it, set creates a plain object, as before", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    expect(await storedBody(uri)).toBe("C=3\n");
+  });
+
+  test("set --client-side on an existing plain object is refused; nothing is written", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    const result = await ops(["set", "--client-side", uri, `A=${a}`]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `${uri} exists and is not sealed; --client-side seals only a new object (to seal this one, upload it again with "s3-kms-env put --client-side")`,
+        "NOT_SEALED",
+      ),
+    });
+    expect(await storedBody(uri)).toBe("C=3\n");
+  });
+
+  test("--client-side with no key to seal under is a usage error", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const result = await runCli(["set", "--client-side", uri, `A=${a}`]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine("--client-side seals a new object under --kms-key-id: give it", "USAGE"),
+    });
   });
 });
