@@ -1,7 +1,7 @@
 // The ops commands on sealed objects (put --client-side): each reads the
 // plaintext, each rewrite keeps the object sealed under its key (rekey:
 // under the new one), and no value shows in any output.
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { canary, errorLine, freshKey, opsWorld, type OpsWorld } from "../support/ops";
@@ -247,6 +247,91 @@ describe("set and edit --client-side create a sealed object", () => {
     expect(result).toMatchObject({
       exitCode: 125,
       stderr: errorLine("--client-side seals a new object under --kms-key-id: give it", "USAGE"),
+    });
+  });
+});
+
+describe("diff takes a sealed local file as either side", () => {
+  /** `plaintext` sealed by seal (trusting world.key) with `extra` options; returns its path. */
+  async function sealedFile(extra: readonly string[] = ["--context", "app=api"]): Promise<string> {
+    const file = path.join(dir, `${freshKey("sealed").replace(/\//g, "-")}`);
+    writeFileSync(`${file}.plain`, plaintext);
+    const result = await ops(["seal", "-q", ...extra, `${file}.plain`, "-o", file]);
+    expect(result.exitCode).toBe(0);
+    return file;
+  }
+
+  /** A plain local file with A unchanged, B gone and C new. */
+  function changedFile(): string {
+    const file = path.join(dir, `${freshKey("changed").replace(/\//g, "-")}`);
+    writeFileSync(file, `A=${a}\nC=1\n`);
+    return file;
+  }
+
+  test("as A: opened under the trusted key, in its --context", async () => {
+    const sealed = await sealedFile();
+    const result = await ops(["diff", "-q", "--context", "app=api", sealed, changedFile()]);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "- B\n+ C\n", stderr: "" });
+  });
+
+  test("as B, from stdin", async () => {
+    const sealed = await sealedFile();
+    const result = await runCli(
+      ["diff", "-q", "--context", "app=api", "--kms-key-id", world.key.arn, changedFile(), "-"],
+      { input: readFileSync(sealed) },
+    );
+    expectNoLeak(result, canaries);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "- C\n+ B\n", stderr: "" });
+  });
+
+  test("with --s3-object, against the object it was sealed for: the same", async () => {
+    const uri = await putSealed();
+    const sealed = await sealedFile(["--context", "app=api", "--s3-object", uri]);
+    const args = ["diff", "-q", "--context", "app=api", "--s3-object", uri, uri, sealed];
+    expect(await ops(args)).toMatchObject({ exitCode: 0, stdout: "", stderr: "" });
+  });
+
+  test("under --discovery-account (moto's account) instead of a named key", async () => {
+    const sealed = await sealedFile([]);
+    const result = await runCli(
+      ["diff", "-q", "--discovery-account", "123456789012", sealed, changedFile()],
+      { env: { S3_KMS_ENV_KMS_KEY_ID: undefined } },
+    );
+    expectNoLeak(result, canaries);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "- B\n+ C\n" });
+  });
+
+  test("refused with no key trusted: SEALED_KEY_NOT_TRUSTED naming the file", async () => {
+    const sealed = await sealedFile();
+    const result = await runCli(["diff", "--context", "app=api", sealed, changedFile()]);
+    expectNoLeak(result, canaries);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${sealed} is sealed, and no key is trusted to have sealed it; name it with --kms-key-id (or S3_KMS_ENV_KMS_KEY_ID), or give --discovery-account`,
+        "SEALED_KEY_NOT_TRUSTED",
+      ),
+    });
+  });
+
+  test("refused in another context: SEALED_CONTEXT_MISMATCH", async () => {
+    const sealed = await sealedFile();
+    const result = await ops(["diff", "--context", "app=web", sealed, changedFile()]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: expect.stringContaining("(code=SEALED_CONTEXT_MISMATCH)") as string,
+    });
+  });
+
+  test("refused when bound to another S3 object than --s3-object", async () => {
+    const uri = await putSealed();
+    const sealed = await sealedFile(["--context", "app=api", "--s3-object", `${uri}-other`]);
+    const args = ["diff", "--context", "app=api", "--s3-object", uri, uri, sealed];
+    expect(await ops(args)).toMatchObject({
+      exitCode: 125,
+      stderr: expect.stringContaining("(code=SEALED_CONTEXT_MISMATCH)") as string,
     });
   });
 });
