@@ -11,6 +11,7 @@ import {
   writeFailedEvent,
   type AuditEvent,
   type AuditSource,
+  type Caller,
   type OpsEventType,
   type OpsWrite,
 } from "../audit/event";
@@ -21,6 +22,8 @@ import type { Logger } from "../log";
 import { callerIdentity } from "./caller";
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const NO_IDENTITY = ["NO_CREDENTIALS", "CREDENTIALS_REJECTED", "NO_PROFILE", "NO_REGION"] as const;
 
 export interface WriteAudit {
   readonly type: OpsEventType;
@@ -70,7 +73,10 @@ export async function auditFailedWrite(
   err: unknown,
 ): Promise<void> {
   if (!wanted(audit) || hasCode(err, "INTERRUPTED")) return;
-  const caller = await callerIdentity(audit.s3);
+  // Credentials that failed the write cannot tell STS who they are either: not asked twice.
+  const caller: Caller = hasCode(err, ...NO_IDENTITY)
+    ? { arn: "unknown", reason: errorCode(err) }
+    : await callerIdentity(audit.s3);
   const ctx = auditContext(audit.settings, audit.env);
   const event = writeFailedEvent(ctx, audit.type, sources, errorCode(err), caller);
   await deliver(audit, event, "error", `${audit.type} failed`);

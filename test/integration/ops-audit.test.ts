@@ -443,6 +443,31 @@ describe("a failed write: one write_failed event with its code, never a value", 
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  test("credentials that fail the write are not sent to STS: the caller is unknown, by the code", async () => {
+    const proxy = await proxied();
+    const { uri } = await stored("A=1\n");
+    const dir = mkdtempSync(path.join(scratch, "proc-"));
+    const script = path.join(dir, "credentials.sh");
+    writeFileSync(script, "#!/bin/sh\necho 'expired' >&2\nexit 1\n");
+    chmodSync(script, 0o755);
+    writeFileSync(path.join(dir, "config"), `[profile proc]\ncredential_process = ${script}\n`);
+    const env = {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_PROFILE: "proc",
+      AWS_CONFIG_FILE: path.join(dir, "config"),
+      AWS_ENDPOINT_URL_STS: proxy.url,
+    };
+    const result = await ops(["set", ...JSON_LOGS, uri, "B=2"], { env });
+    expect(auditEvent(result, 125)).toMatchObject({
+      event: "write_failed",
+      code: "NO_CREDENTIALS",
+      caller: { arn: "unknown", reason: "NO_CREDENTIALS" },
+    });
+    expect(proxy.requests.filter((r) => r.service === "sts")).toEqual([]);
+  });
+
   test("text format without --notify: no event and no STS call", async () => {
     const proxy = await proxied();
     const { result } = await refusedSet([], { env: { AWS_ENDPOINT_URL_STS: proxy.url } });
