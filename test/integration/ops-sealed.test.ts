@@ -204,6 +204,14 @@ describe("rewriting a sealed object keeps it sealed", () => {
   });
 });
 
+test("rekey --json names the key that opened a re-wrapped sealed object (sealedFrom)", async () => {
+  const uri = await putSealed();
+  const result = await ops(["rekey", "-q", "--json", uri, "--kms-key-id", world.otherKey.arn]);
+  expect(JSON.parse(result.stdout)).toMatchObject({
+    outcomes: [{ uri, action: "rekeyed", from: world.key.arn, sealedFrom: world.key.arn }],
+  });
+});
+
 describe("set and edit --client-side create a sealed object", () => {
   test("set: sealed under the key, bound to the object and --context", async () => {
     const uri = `s3://${world.bucket}/${freshKey()}`;
