@@ -12,7 +12,7 @@ import type { ParsedEnv } from "../envfile/parse";
 import { updateEnvText } from "../envfile/update";
 import { parseForExec } from "./exec-policy";
 import { ifExists, loadEnvLayout, type ReadOptions } from "./read";
-import { bodyToWrite, keptEncryption, unchangedSince } from "./object";
+import { bodyToWrite, keptEncryption, refuseSealingExisting, unchangedSince } from "./object";
 import type { Encrypt, Written } from "./s3";
 import type { S3Location } from "../s3/location";
 import type { NameChanges } from "../audit/event";
@@ -83,6 +83,7 @@ export async function updateEnv(
 ): Promise<UpdateResult> {
   for (let attempt = 1; ; attempt++) {
     const current = await ifExists(loadEnvLayout(s3, loc, options));
+    refuseSealingExisting(loc, current, options.create);
     const vars = new Map(current?.vars);
     change(vars);
     if (current === undefined && vars.size === 0) {

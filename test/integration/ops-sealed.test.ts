@@ -249,6 +249,16 @@ describe("set and edit --client-side create a sealed object", () => {
     expect(await storedBody(uri)).toBe("C=3\n");
   });
 
+  test("set --client-side on an existing plain object is refused even when nothing would change", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    const result = await ops(["set", "--client-side", uri, "C=3"]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: expect.stringContaining("(code=NOT_SEALED)") as string,
+    });
+  });
+
   test("--client-side with no key to seal under is a usage error", async () => {
     const uri = `s3://${world.bucket}/${freshKey()}`;
     const result = await runCli(["set", "--client-side", uri, `A=${a}`]);
