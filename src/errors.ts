@@ -91,6 +91,11 @@ export function hasCode<C extends ErrorCode>(
   return err instanceof S3KmsEnvError && (codes as ErrorCode[]).includes(err.code);
 }
 
+/** The code an audit event gives a failure: ours, or INTERNAL for anything else. */
+export function errorCode(err: unknown): ErrorCode | "INTERNAL" {
+  return err instanceof S3KmsEnvError ? err.code : "INTERNAL";
+}
+
 /** A signal ended the run before it could finish; the exit code is 128 + its number. */
 export class InterruptedError extends S3KmsEnvError {
   constructor(
