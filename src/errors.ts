@@ -24,6 +24,7 @@ export type ErrorCode =
   | "TIMEOUT"
   | "NETWORK"
   | "PROXY_REFUSED"
+  | "TLS_CERTIFICATE"
   | "PROXY_ERROR"
   | "S3_ERROR"
   | "INTEGRITY"
@@ -88,6 +89,11 @@ export function hasCode<C extends ErrorCode>(
   ...codes: C[]
 ): err is S3KmsEnvError & { readonly code: C } {
   return err instanceof S3KmsEnvError && (codes as ErrorCode[]).includes(err.code);
+}
+
+/** The code an audit event gives a failure: ours, or INTERNAL for anything else. */
+export function errorCode(err: unknown): ErrorCode | "INTERNAL" {
+  return err instanceof S3KmsEnvError ? err.code : "INTERNAL";
 }
 
 /** A signal ended the run before it could finish; the exit code is 128 + its number. */

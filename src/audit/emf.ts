@@ -52,7 +52,8 @@ export function sourceDimension(event: AuditEvent): string {
 /**
  * The event with its metrics: a start gives Starts and StartMs (dimension
  * Source), a failed start StartFailures (dimension ErrorCode), an ops write
- * Writes (dimension Operation).
+ * Writes (dimension Operation), a failed one WriteFailures (dimensions
+ * Operation and ErrorCode).
  */
 export function withEmf(
   event: AuditEvent,
@@ -73,6 +74,15 @@ export function withEmf(
         ...directive(timestamp, { ErrorCode: event.code ?? "UNKNOWN" }, [
           { name: "StartFailures", unit: "Count", value: 1 },
         ]),
+      };
+    case "write_failed":
+      return {
+        ...event,
+        ...directive(
+          timestamp,
+          { Operation: event.operation ?? "UNKNOWN", ErrorCode: event.code ?? "UNKNOWN" },
+          [{ name: "WriteFailures", unit: "Count", value: 1 }],
+        ),
       };
     default:
       return {

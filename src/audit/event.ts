@@ -8,9 +8,18 @@ import type { S3Location } from "../s3/location";
 import type { HostFacts } from "./host";
 
 export type AuditEventType =
-  "start" | "start_failed" | "put" | "set" | "unset" | "edit" | "rollback" | "rekey";
+  | "start"
+  | "start_failed"
+  | "put"
+  | "set"
+  | "unset"
+  | "edit"
+  | "rollback"
+  | "rekey"
+  | "write_failed";
 
-export type OpsEventType = Exclude<AuditEventType, "start" | "start_failed">;
+/** The ops commands that write: each write's event has its name. */
+export type OpsEventType = Exclude<AuditEventType, "start" | "start_failed" | "write_failed">;
 
 /** One object an event is about. */
 export interface AuditSource {
@@ -30,6 +39,8 @@ export interface AuditSource {
   readonly sealedKmsKeyArn?: string;
   /** rekey: the key the object was under before. */
   readonly previousKmsKeyArn?: string;
+  /** rekey of a sealed object: the key it was sealed under before (the one that opened it). */
+  readonly previousSealedKmsKeyArn?: string;
 }
 
 /** Who made an ops write: STS GetCallerIdentity's answer, or why it is unknown. */
@@ -60,7 +71,9 @@ export interface AuditEvent {
   readonly added?: readonly string[];
   readonly changed?: readonly string[];
   readonly removed?: readonly string[];
-  /** The error code of a failed start. */
+  /** write_failed: the ops command whose write failed. */
+  readonly operation?: OpsEventType;
+  /** The error code of a failed start or write. */
   readonly code?: string;
   /** From the process's start to the event, in ms. */
   readonly ms: number;
@@ -189,4 +202,18 @@ export function opsEvent(
       : {}),
     caller,
   });
+}
+
+/**
+ * An ops write that failed with `code` (refused, conflict, denied, …): the
+ * objects it was to write, as asked for, and who tried.
+ */
+export function writeFailedEvent(
+  ctx: AuditContext,
+  operation: OpsEventType,
+  sources: readonly AuditSource[],
+  code: string,
+  caller: Caller,
+): AuditEvent {
+  return { ...common(ctx, "write_failed"), operation, sources, code, caller };
 }

@@ -2,7 +2,7 @@
 // (json format: the event itself, with its CloudWatch metrics) and POSTed by
 // --notify. Nothing here runs for a text-format start without --notify, and
 // the notify module is loaded only when --notify is given.
-import { hasCode, S3KmsEnvError } from "../errors";
+import { errorCode, hasCode, type S3KmsEnvError } from "../errors";
 import type { Fields, Logger } from "../log";
 import type { ResolvedAws } from "../aws/resolve";
 import type { Deadline } from "../deadline";
@@ -73,8 +73,11 @@ export async function auditFailedStart(
   err: unknown,
 ): Promise<void> {
   if (!wanted(audit) || hasCode(err, "INTERRUPTED")) return;
-  const code = err instanceof S3KmsEnvError ? err.code : "INTERNAL";
-  const event = startFailedEvent(auditContext(audit.settings, audit.env), locations, code);
+  const event = startFailedEvent(
+    auditContext(audit.settings, audit.env),
+    locations,
+    errorCode(err),
+  );
   const record = withEmf(event, Date.now());
   audit.log.audit("error", "start failed", record);
   const { notify } = audit.settings;

@@ -10,9 +10,10 @@ import { HttpRequest } from "@smithy/core/transport";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import type { HttpResponse, RetryErrorType } from "@smithy/types";
 import type { DecryptCommandInput, DecryptCommandOutput } from "@aws-sdk/client-kms";
-import { hasCode } from "../errors";
+import { hasCode, type S3KmsEnvError } from "../errors";
 import { resolveKmsEndpoint } from "./endpoint";
 import type { KmsAccess } from "./kms-key";
+import { certificateRefusal } from "./tls";
 import { kmsRequestFields } from "./trace";
 import {
   leanConnection,
@@ -109,8 +110,11 @@ function retryTypeOf({ name, message, $metadata }: KmsCallError): RetryErrorType
   return isServerError(err) ? "SERVER_ERROR" : "CLIENT_ERROR";
 }
 
-function networkFailure(err: unknown): RetryableFailure {
+/** A failure before KMS answered: worth another attempt, unless a certificate was refused. */
+function networkFailure(err: unknown, url: URL): RetryableFailure | S3KmsEnvError {
   const e = err as { name?: string; code?: string };
+  const refused = certificateRefusal(e.code, "KMS Decrypt", url.host);
+  if (refused !== undefined) return refused;
   // The handler names resets (ECONNRESET, EPIPE) "TimeoutError" too, keeping their code.
   const timedOut = e.name === "TimeoutError" && (e.code === undefined || e.code === "ETIMEDOUT");
   const name = timedOut ? "TimeoutError" : (e.code ?? e.name ?? "NetworkError");
@@ -157,7 +161,7 @@ async function attempt(
   } catch (err) {
     if (hasCode(err, "PROXY_REFUSED")) throw err;
     if (hasCode(err, "PROXY_ERROR")) throw new RetryableFailure("TRANSIENT", err);
-    throw networkFailure(err);
+    throw networkFailure(err, url);
   }
   if (response.statusCode < 300) return decryptOutput(text);
   const name = errorName(response.headers, text) ?? `HTTP ${response.statusCode}`;

@@ -170,5 +170,7 @@ export async function proxyAgent(
         : socket;
     }
   }
-  return new TunnelAgent(proxy, { keepAlive });
+  // An https:// proxy is trusted through the same CA bundle as the endpoint:
+  // behind a TLS-inspecting proxy, that bundle holds the corporate roots.
+  return new TunnelAgent(proxy, { keepAlive, ...(proxy.protocol === "https:" ? tls : {}) });
 }

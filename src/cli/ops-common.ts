@@ -24,8 +24,8 @@ import {
   type Env,
 } from "./options";
 import { writeKey, type Settings } from "../aws/settings";
-import type { OpsEventType, OpsWrite } from "../audit/event";
-import { auditWrite } from "../ops/audit";
+import { auditSource, type OpsEventType, type OpsWrite } from "../audit/event";
+import { auditFailedWrite, auditWrite, type WriteAudit } from "../ops/audit";
 import { auditFrom, opsAuditOptions } from "./audit-options";
 import { contextPairs } from "../sealed/context";
 import { sealedRoom, type SealedRoom } from "../sealed/lazy";
@@ -85,6 +85,16 @@ export const NEW_OBJECT_OPTIONS = `  --kms-key-id ID          encrypt with this 
   --bucket-default-key     encrypt with the bucket's default KMS key instead (explicit opt-in)
   --no-bucket-key          do not use an S3 Bucket Key (on by default: fewer KMS calls)`;
 
+/** put's, set's and edit's --client-side: a new object is sealed. */
+export const clientSideOptions = {
+  "client-side": { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
+export const CLIENT_SIDE_HELP = `  --client-side            seal the file here first (AWS Encryption SDK message under the
+                           --kms-key-id key, bound to s3-object=s3://bucket/key and every
+                           --context pair), then upload it SSE-KMS as usual; exec and the
+                           ops commands open it`;
+
 type Parsed<T extends ParseArgsOptionsConfig> = ReturnType<typeof parse<T>>;
 
 export interface OpsContext<T extends ParseArgsOptionsConfig, A> {
@@ -108,6 +118,8 @@ export interface OpsCommand<T extends ParseArgsOptionsConfig, A> {
   readonly options: T;
   /** Checks the positional arguments before anything is resolved or sent. */
   readonly args: (positionals: string[], values: Parsed<T>["values"]) => A;
+  /** A command that writes: the object (or prefix) it writes, named by a failed write's event. */
+  readonly target?: (args: A) => S3Location;
   readonly run: (ctx: OpsContext<T, A>) => Promise<number>;
 }
 
@@ -155,13 +167,21 @@ async function runOps<T extends ParseArgsOptionsConfig, A>(
   const auditSettings = Object.hasOwn(command.options, "notify")
     ? auditFrom(values, env, true)
     : { names: true, notify: undefined };
-  const audit = (write: OpsWrite): Promise<void> =>
-    auditWrite(
-      { type: command.name as OpsEventType, settings: auditSettings, log, env, s3: settings.s3 },
-      write,
-    );
+  const writeAudit: WriteAudit = {
+    type: command.name as OpsEventType,
+    settings: auditSettings,
+    log,
+    env,
+    s3: settings.s3,
+  };
+  const audit = (write: OpsWrite): Promise<void> => auditWrite(writeAudit, write);
   try {
     return await command.run({ values, args, env, log, settings, s3, allowNames, audit, sealed });
+  } catch (err) {
+    // Before the error line, as exec's start_failed.
+    if (command.target)
+      await auditFailedWrite(writeAudit, [auditSource(command.target(args))], err);
+    throw err;
   } finally {
     s3.destroy();
     sealed.destroy();
@@ -254,6 +274,26 @@ export async function newObjectKey(
   }
   if (keyArn === undefined && !values["bucket-default-key"]) return undefined;
   return { mode: "aws:kms", kmsKeyId: keyArn, bucketKeyEnabled: values["no-bucket-key"] !== true };
+}
+
+/**
+ * The new object's encryption, sealed (under its --kms-key-id key, with
+ * --context's pairs) when --client-side asks for it.
+ */
+export function sealedIfAsked<E extends Encrypt | undefined>(
+  values: { "client-side"?: boolean | undefined; context?: string[] | undefined },
+  encrypt: E,
+): E {
+  if (!values["client-side"]) return encrypt;
+  const keyId = encrypt?.kmsKeyId;
+  if (encrypt === undefined || keyId === undefined) {
+    throw usageError(
+      encrypt === undefined
+        ? "--client-side seals a new object under --kms-key-id: give it"
+        : "--client-side seals under --kms-key-id: give it instead of --bucket-default-key",
+    );
+  }
+  return { ...encrypt, sealed: { keyId, context: contextPairs(values.context ?? []) } };
 }
 
 export async function requireNewObjectKey(

@@ -68,9 +68,9 @@ export async function reportUpdate(
 ): Promise<void> {
   if (result.changed) {
     warnIfUnversioned(log, loc, result.versionId, result.created);
-    const { versionId, previousVersionId, kmsKeyArn } = result;
+    const { versionId, previousVersionId, kmsKeyArn, sealedKmsKeyArn } = result;
     await audit({
-      sources: [auditSource(loc, { versionId, previousVersionId, kmsKeyArn })],
+      sources: [auditSource(loc, { versionId, previousVersionId, kmsKeyArn, sealedKmsKeyArn })],
       variables: result.variables,
       changes: result.names,
     });

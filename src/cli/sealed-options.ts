@@ -13,6 +13,11 @@ export const contextOptions = {
   context: { type: "string", multiple: true },
 } as const satisfies ParseArgsOptionsConfig;
 
+/** seal's, unseal's and diff's --s3-object (see commands/seal.ts's boundObject). */
+export const s3ObjectOptions = {
+  "s3-object": { type: "string" },
+} as const satisfies ParseArgsOptionsConfig;
+
 export const openOptions = {
   ...contextOptions,
   "discovery-account": { type: "string", multiple: true },

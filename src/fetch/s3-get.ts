@@ -8,6 +8,7 @@ import type { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpResponse, RetryErrorType } from "@smithy/types";
 import { type ErrorCode, hasCode, S3KmsEnvError, tooLarge } from "../errors";
 import { leanConnection, RetryableFailure, withRetries } from "../aws/lean-call";
+import { certificateRefusal } from "../aws/tls";
 import { s3EndpointFor } from "../aws/resolve";
 import type { AwsSettings } from "../aws/settings";
 import { endpointFields } from "../aws/trace";
@@ -94,13 +95,16 @@ async function readBody(
   return Buffer.concat(chunks, size);
 }
 
+/** A failure before S3 answered: worth another attempt, unless a certificate was refused. */
 function networkFailure(
   err: unknown,
   loc: S3Location,
   config: S3GetConfig,
   bucketUrl: URL,
-): RetryableFailure {
+): RetryableFailure | S3KmsEnvError {
   const e = err as { name?: string; code?: string };
+  const refused = certificateRefusal(e.code, loc.uri, bucketUrl.host);
+  if (refused !== undefined) return refused;
   // The handler names resets (ECONNRESET, EPIPE) "TimeoutError" too, keeping their code.
   if (e.name === "TimeoutError" && (e.code === undefined || e.code === "ETIMEDOUT")) {
     return new RetryableFailure(

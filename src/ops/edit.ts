@@ -37,6 +37,8 @@ export interface EditResult extends Written {
   readonly previousVersionId: string | undefined;
   /** The names added, changed and removed, for the audit event. */
   readonly names: NameChanges;
+  /** The key the written object is sealed under; undefined for a plain one. */
+  readonly sealedKmsKeyArn: string | undefined;
 }
 
 // Lines edit puts on top of a file that did not pass, for the person to read
@@ -213,6 +215,7 @@ export async function editEnv(
       variables: vars.size,
       previousVersionId: facts?.versionId,
       names: diffVars(originalVars(original, loc, options.maxBytes), vars),
+      sealedKmsKeyArn: encrypt.sealed?.keyId,
     };
     if (facts !== undefined && edited === original) {
       const { versionId, etag, kmsKeyArn } = facts;

@@ -21,6 +21,24 @@ export function missingObject(loc: S3Location): S3KmsEnvError {
 }
 
 /**
+ * --client-side (a sealed `fallback`) on an object that exists and is plain:
+ * refused rather than ignored, also when the change would write nothing.
+ */
+export function refuseSealingExisting(
+  loc: S3Location,
+  current: { readonly sealed?: SealAs | undefined } | undefined,
+  fallback: Encrypt | undefined,
+): void {
+  if (current === undefined || fallback?.sealed === undefined || current.sealed !== undefined) {
+    return;
+  }
+  throw new S3KmsEnvError(
+    "NOT_SEALED",
+    `${loc.uri} exists and is not sealed; --client-side seals only a new object (to seal this one, upload it again with "s3-kms-env put --client-side")`,
+  );
+}
+
+/**
  * How a rewrite of the object is encrypted: with its own KMS key and bucket-key
  * setting, so set, edit and rollback never move it to another key. `fallback`
  * (from --kms-key-id) serves only an absent object: a plaintext one (readable
@@ -36,6 +54,7 @@ export function keptEncryption(
     if (fallback) return fallback;
     throw missingObject(loc);
   }
+  refuseSealingExisting(loc, current, fallback);
   const mode = current.serverSideEncryption;
   if (!isKmsMode(mode)) {
     throw new S3KmsEnvError(

@@ -26,6 +26,8 @@ export interface RekeyOutcome {
   readonly from: string | undefined;
   /** The new version, for rekeyed objects. */
   readonly versionId?: string | undefined;
+  /** A rekeyed sealed object: the key that opened it (it was sealed under), now replaced by the new one. */
+  readonly sealedFrom?: string | undefined;
   /** Why an object was refused or failed. */
   readonly code?: ErrorCode;
   readonly reason?: string;
@@ -54,18 +56,30 @@ function untrusted(loc: S3Location, from: string | undefined): RekeyOutcome {
   };
 }
 
-/** Opens the sealed body under a trusted key (or the new one) and seals it under the new key. */
-async function resealed(loc: S3Location, body: Buffer, options: RekeyOptions): Promise<Buffer> {
+/**
+ * Opens the sealed body under a trusted key (or the new one) and seals it
+ * under the new key; `from` is the key that opened it.
+ */
+async function resealed(
+  loc: S3Location,
+  body: Buffer,
+  options: RekeyOptions,
+): Promise<{ body: Buffer; from: string }> {
   const newKey = options.encrypt.kmsKeyId;
   const trusted = [...options.trustedKeys, newKey];
-  const { plaintext, context } = await options.sealed.open(
+  const { plaintext, context, keyArn } = await options.sealed.open(
     body,
     loc.uri,
     objectPlace(loc),
     trusted,
   );
   try {
-    return await options.sealed.seal(plaintext, { keyId: newKey, context }, objectPlace(loc));
+    const sealed = await options.sealed.seal(
+      plaintext,
+      { keyId: newKey, context },
+      objectPlace(loc),
+    );
+    return { body: sealed, from: keyArn };
   } finally {
     plaintext.fill(0);
   }
@@ -99,20 +113,24 @@ async function rekeyObject(
   if (options.dryRun) return { uri: loc.uri, action: "would-rekey", from };
   // The write is conditional on the object still being what was read
   // (the copy twice: CopySourceIfMatch and IfMatch). dsse stays dsse.
-  const written = sealed
-    ? await s3.putObject(
-        loc,
-        await resealed(loc, object.body, options),
-        { ...options.encrypt, mode, sealed: { keyId: newKey, context: {} } },
-        { ifMatch: object.etag },
-      )
-    : await s3.copyObject(
-        loc,
-        { versionId: undefined, etag: object.etag },
-        { ...options.encrypt, mode },
-        { ifMatch: object.etag },
-      );
-  return { uri: loc.uri, action: "rekeyed", from, versionId: written.versionId };
+  if (!sealed) {
+    const written = await s3.copyObject(
+      loc,
+      { versionId: undefined, etag: object.etag },
+      { ...options.encrypt, mode },
+      { ifMatch: object.etag },
+    );
+    return { uri: loc.uri, action: "rekeyed", from, versionId: written.versionId };
+  }
+  const rewrapped = await resealed(loc, object.body, options);
+  const written = await s3.putObject(
+    loc,
+    rewrapped.body,
+    { ...options.encrypt, mode, sealed: { keyId: newKey, context: {} } },
+    { ifMatch: object.etag },
+  );
+  const { versionId } = written;
+  return { uri: loc.uri, action: "rekeyed", from, versionId, sealedFrom: rewrapped.from };
 }
 
 async function rekeyOne(s3: OpsS3, loc: S3Location, options: RekeyOptions): Promise<RekeyOutcome> {

@@ -12,7 +12,7 @@ import type { ParsedEnv } from "../envfile/parse";
 import { updateEnvText } from "../envfile/update";
 import { parseForExec } from "./exec-policy";
 import { ifExists, loadEnvLayout, type ReadOptions } from "./read";
-import { bodyToWrite, keptEncryption, unchangedSince } from "./object";
+import { bodyToWrite, keptEncryption, refuseSealingExisting, unchangedSince } from "./object";
 import type { Encrypt, Written } from "./s3";
 import type { S3Location } from "../s3/location";
 import type { NameChanges } from "../audit/event";
@@ -36,6 +36,8 @@ export interface UpdateResult extends Written {
   readonly created: boolean;
   readonly attempts: number;
   readonly variables: number;
+  /** The key the written object is sealed under; undefined for a plain one. */
+  readonly sealedKmsKeyArn: string | undefined;
 }
 
 /** Applies the change to the variables in place. */
@@ -81,6 +83,7 @@ export async function updateEnv(
 ): Promise<UpdateResult> {
   for (let attempt = 1; ; attempt++) {
     const current = await ifExists(loadEnvLayout(s3, loc, options));
+    refuseSealingExisting(loc, current, options.create);
     const vars = new Map(current?.vars);
     change(vars);
     if (current === undefined && vars.size === 0) {
@@ -95,7 +98,8 @@ export async function updateEnv(
     };
     if (current && sameVars(current.vars, vars)) {
       const { versionId, etag, kmsKeyArn } = current;
-      return { versionId, etag, kmsKeyArn, ...outcome, changed: false };
+      const sealedKmsKeyArn = current.sealed?.keyId;
+      return { versionId, etag, kmsKeyArn, sealedKmsKeyArn, ...outcome, changed: false };
     }
     const encrypt = keptEncryption(loc, current, options.create);
     const body = Buffer.from(
@@ -113,7 +117,7 @@ export async function updateEnv(
       }
       const upload = await bodyToWrite(options.sealed, loc, body, encrypt);
       const written = await s3.putObject(loc, upload, encrypt, unchangedSince(current));
-      return { ...written, ...outcome, changed: true };
+      return { ...written, ...outcome, sealedKmsKeyArn: encrypt.sealed?.keyId, changed: true };
     } catch (err) {
       if (!hasCode(err, "CONFLICT")) throw err;
       if (attempt >= options.maxAttempts) throw gaveUp(loc, attempt);

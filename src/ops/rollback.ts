@@ -36,6 +36,8 @@ export interface RollbackResult extends Written {
   /** The current version, when the one asked for has the very same bytes (and nothing was written). */
   readonly identicalTo: string | undefined;
   readonly variables: number;
+  /** The key the restored version is sealed under (a copy keeps it so); undefined for a plain one. */
+  readonly sealedKmsKeyArn: string | undefined;
 }
 
 /** With --kms-key-id, the current object must already be under it: rollback never changes keys. */
@@ -98,6 +100,7 @@ export async function rollbackEnv(
       changed: false,
       identicalTo: undefined,
       variables: old.variables,
+      sealedKmsKeyArn: old.sealedKmsKeyArn,
     };
   }
   if (current !== undefined && (await sameBytes(s3, loc, versionId, current, options.maxBytes))) {
@@ -110,6 +113,7 @@ export async function rollbackEnv(
       changed: false,
       identicalTo: current.versionId,
       variables: old.variables,
+      sealedKmsKeyArn: old.sealedKmsKeyArn,
     };
   }
   try {
@@ -125,6 +129,7 @@ export async function rollbackEnv(
       changed: true,
       identicalTo: undefined,
       variables: old.variables,
+      sealedKmsKeyArn: old.sealedKmsKeyArn,
     };
   } catch (err) {
     if (!hasCode(err, "CONFLICT")) throw err;

@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { agentsFor } from "../aws/agents";
+import { certificateRefusal } from "../aws/tls";
 import { silentLogger } from "../aws/config";
 import { awsServiceUrl } from "../aws/endpoint";
 import { forcePathStyle, requireRegion } from "../aws/resolve";
@@ -68,6 +69,9 @@ function classify(e: SdkError, uri: string, action: S3Action): [ErrorCode, strin
     { uri, bucket, versionId, action, caller: "ops" },
   );
   // No answer at all: the request never reached S3.
+  const refused =
+    status === undefined ? certificateRefusal(e.code, uri, "the S3 endpoint") : undefined;
+  if (refused !== undefined) return [refused.code, refused.message];
   if (code === "S3_ERROR" && status === undefined && e.code !== undefined) {
     return ["NETWORK", `${uri}: cannot reach S3 (${serverText(e.code)})`];
   }

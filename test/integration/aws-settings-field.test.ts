@@ -3,7 +3,7 @@
 // mount namespace), a TLS endpoint with a private CA (AWS_CA_BUNDLE, a
 // profile's ca_bundle), an HTTP CONNECT proxy of the test's own that records
 // what went through it, and profile files in a temp HOME — for exec and get.
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startConnectProxy, type ConnectProxy } from "../support/connect-proxy";
@@ -11,7 +11,7 @@ import { execEnv } from "../support/exec";
 import { motoUrl } from "../support/moto";
 import { canary, opsWorld, type OpsWorld } from "../support/ops";
 import { expectNoLeak, runCli, type RunCliOptions } from "../support/run-cli";
-import { startTlsProxy, type TlsProxy } from "../support/tls-proxy";
+import { makeCertificates, startTlsProxy, type TlsProxy } from "../support/tls-proxy";
 
 let world: OpsWorld;
 let uri: string;
@@ -123,10 +123,45 @@ describe("profile files in a temp HOME", () => {
 });
 
 describe("a TLS endpoint with a private CA", () => {
-  test("without the CA: refused, naming the certificate problem", async () => {
+  const refusal = (subject: string) =>
+    `s3-kms-env: error: ${uri}: the TLS certificate of ${subject} was refused (UNABLE_TO_VERIFY_LEAF_SIGNATURE); ` +
+    "give the CA that issued it in AWS_CA_BUNDLE (or a profile's ca_bundle, or NODE_EXTRA_CA_CERTS) (code=TLS_CERTIFICATE)\n";
+
+  test("get without the CA: TLS_CERTIFICATE, saying where the CA goes", async () => {
     const result = await runCli(["get", "-q", uri], { endpoint: tls.url });
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 125,
+      stderr: refusal("the S3 endpoint"),
+    });
+  });
+
+  test("exec without the CA: TLS_CERTIFICATE on the first refusal, not retried until --timeout", async () => {
+    const before = tls.attempts();
+    const result = await runCli(
+      ["exec", "--timeout", "20s", "--kms-key-id", world.key.arn, uri, "--", "/bin/true"],
+      { endpoint: tls.url },
+    );
+    expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+      exitCode: 125,
+      stderr: refusal(new URL(tls.url).host),
+    });
+    expect(tls.attempts() - before).toBe(1);
+  });
+
+  test("exec: a certificate for another host name is TLS_CERTIFICATE, pointing at the endpoint", async () => {
+    const result = await runCli(
+      ["exec", "--timeout", "20s", "--kms-key-id", world.key.arn, uri, "--", "/bin/true"],
+      {
+        endpoint: `https://minio:${new URL(tls.url).port}`,
+        env: { AWS_CA_BUNDLE: tls.caFile },
+        wrapper: withHostName(),
+      },
+    );
     expect(result.exitCode).toBe(125);
-    expect(result.stderr).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/);
+    expect(result.stderr).toBe(
+      `s3-kms-env: error: ${uri}: the TLS certificate of minio:${new URL(tls.url).port} was refused (ERR_TLS_CERT_ALTNAME_INVALID); ` +
+        "it was issued for another host name: check the endpoint (code=TLS_CERTIFICATE)\n",
+    );
   });
   const bundle = (): RunCliOptions => ({ endpoint: tls.url, env: { AWS_CA_BUNDLE: tls.caFile } });
   test("exec trusts AWS_CA_BUNDLE", () => expectExecReads(bundle()));
@@ -180,6 +215,31 @@ describe("an HTTP CONNECT proxy", () => {
     await (command === "exec" ? expectExecReads(options) : expectGetReads(options));
     expect(proxy.tunnels).toContain(`127.0.0.1:${motoPort()}`);
   });
+
+  test.each(["exec", "get"])(
+    "%s: an https:// proxy is trusted through AWS_CA_BUNDLE, as the endpoint is",
+    async (command) => {
+      const certificates = makeCertificates();
+      const secure = await startConnectProxy({ certificates });
+      try {
+        // One bundle with the corporate roots: the endpoint's and the proxy's.
+        const bundle = path.join(certificates.dir, "corporate-roots.pem");
+        writeFileSync(
+          bundle,
+          Buffer.concat([readFileSync(tls.caFile), readFileSync(certificates.caFile)]),
+        );
+        const options = {
+          endpoint: tls.url,
+          env: { AWS_CA_BUNDLE: bundle, HTTPS_PROXY: secure.url },
+        };
+        await (command === "exec" ? expectExecReads(options) : expectGetReads(options));
+        expect(secure.tunnels).toContain(`127.0.0.1:${tlsPort()}`);
+      } finally {
+        await secure.close();
+        rmSync(certificates.dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   test.each(["exec", "get"])("%s: NO_PROXY keeps the endpoint direct", async (command) => {
     const options = {

@@ -56,6 +56,9 @@ describe("completion", () => {
       ["dotenv", "json", "shell"],
     ],
     [["s3-kms-env", "set", "s3://b/k", "--allow-un"], ["--allow-unversioned"]],
+    [["s3-kms-env", "set", "--client-s"], ["--client-side"]],
+    [["s3-kms-env", "edit", "--client-s"], ["--client-side"]],
+    [["s3-kms-env", "diff", "--s3-o"], ["--s3-object"]],
     [
       ["s3-kms-env", "history", "--d"],
       ["--debug", "--diff", "--discovery-account"],

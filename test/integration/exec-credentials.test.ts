@@ -115,13 +115,3 @@ test("reads over https from an endpoint whose certificate it trusts", async () =
   });
   expect(result).toMatchObject({ exitCode: 0, stdout: "orders" });
 });
-
-test("refuses an https endpoint whose certificate it does not trust", async () => {
-  const result = await runCli(["exec", "-q", "--timeout", "3s", uri, "--", "/bin/true"], {
-    endpoint: tls.url,
-  });
-  expect(result.exitCode).toBe(125);
-  expect(result.stderr).toBe(
-    `s3-kms-env: error: ${uri}: cannot reach ${tls.url.slice("https://".length)} (UNABLE_TO_VERIFY_LEAF_SIGNATURE) (code=NETWORK)\n`,
-  );
-});

@@ -424,6 +424,27 @@ describe("exec's own KMS Decrypt (no SDK client), seen at the fault proxy", () =
   });
 });
 
+test("a KMS whose certificate is not trusted: TLS_CERTIFICATE at the first refusal, not retried", async () => {
+  const uri = await putSealed();
+  const tls = await startTlsProxy(motoUrl());
+  try {
+    const result = await runExec({
+      flags: ["--timeout", "20s"],
+      sources: [uri],
+      env: { AWS_ENDPOINT_URL_KMS: tls.url },
+    });
+    expectFailure(
+      result,
+      "TLS_CERTIFICATE",
+      `KMS Decrypt: the TLS certificate of ${new URL(tls.url).host} was refused (UNABLE_TO_VERIFY_LEAF_SIGNATURE); ` +
+        "give the CA that issued it in AWS_CA_BUNDLE (or a profile's ca_bundle, or NODE_EXTRA_CA_CERTS)",
+    );
+    expect(tls.attempts()).toBe(1);
+  } finally {
+    await tls.close();
+  }
+});
+
 test("a sealed start through HTTPS_PROXY to a KMS with a private CA", async () => {
   const uri = await putSealed();
   const [tls, proxy] = await Promise.all([startTlsProxy(motoUrl()), startConnectProxy()]);

@@ -1,7 +1,7 @@
 // The ops commands on sealed objects (put --client-side): each reads the
 // plaintext, each rewrite keeps the object sealed under its key (rekey:
 // under the new one), and no value shows in any output.
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { canary, errorLine, freshKey, opsWorld, type OpsWorld } from "../support/ops";
@@ -58,6 +58,19 @@ async function revealed(uri: string, kmsKey = world.key.arn): Promise<Record<str
   ]);
   expect(result).toMatchObject({ exitCode: 0, stderr: "" });
   return JSON.parse(result.stdout) as Record<string, string>;
+}
+
+/** An editor that appends EDITED=1 to the file it is given. */
+function appendEditor(): string {
+  const editor = path.join(dir, "append.sh");
+  writeFileSync(editor, `#!/bin/sh\nprintf 'EDITED=1\\n' >> "$1"\n`);
+  chmodSync(editor, 0o755);
+  return editor;
+}
+
+/** The stored body of `uri`, as S3 holds it. */
+async function storedBody(uri: string): Promise<string> {
+  return (await world.aws.getObject(world.bucket, uri.slice(`s3://${world.bucket}/`.length))).body;
 }
 
 beforeAll(async () => {
@@ -161,10 +174,7 @@ describe("rewriting a sealed object keeps it sealed", () => {
 
   test("edit", async () => {
     const uri = await putSealed();
-    const editor = path.join(dir, "append.sh");
-    writeFileSync(editor, `#!/bin/sh\nprintf 'EDITED=1\\n' >> "$1"\n`);
-    chmodSync(editor, 0o755);
-    expect((await ops(["edit", "-q", uri], { EDITOR: editor })).exitCode).toBe(0);
+    expect((await ops(["edit", "-q", uri], { EDITOR: appendEditor() })).exitCode).toBe(0);
     await expectStoredSealed(uri);
     expect(await revealed(uri)).toEqual({ A: a, B: b, EDITED: "1" });
   });
@@ -191,5 +201,155 @@ describe("rewriting a sealed object keeps it sealed", () => {
     await expectStoredSealed(uri, world.otherKey.arn);
     // Trusting only the new key opens it: it is no longer sealed under the old one.
     expect(await revealed(uri, world.otherKey.arn)).toEqual({ A: a, B: b });
+  });
+});
+
+test("rekey --json names the key that opened a re-wrapped sealed object (sealedFrom)", async () => {
+  const uri = await putSealed();
+  const result = await ops(["rekey", "-q", "--json", uri, "--kms-key-id", world.otherKey.arn]);
+  expect(JSON.parse(result.stdout)).toMatchObject({
+    outcomes: [{ uri, action: "rekeyed", from: world.key.arn, sealedFrom: world.key.arn }],
+  });
+});
+
+describe("set and edit --client-side create a sealed object", () => {
+  test("set: sealed under the key, bound to the object and --context", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const args = ["set", "-q", "--client-side", "--context", "app=api", uri, `A=${a}`];
+    expect((await ops(args)).exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ A: a });
+  });
+
+  test("edit: sealed under the key, bound to the object and --context", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const args = ["edit", "-q", "--client-side", "--context", "app=api", uri];
+    expect((await ops(args, { EDITOR: appendEditor() })).exitCode).toBe(0);
+    await expectStoredSealed(uri);
+    expect(await revealed(uri)).toEqual({ EDITED: "1" });
+  });
+
+  test("without it, set creates a plain object, as before", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    expect(await storedBody(uri)).toBe("C=3\n");
+  });
+
+  test("set --client-side on an existing plain object is refused; nothing is written", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    const result = await ops(["set", "--client-side", uri, `A=${a}`]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine(
+        `${uri} exists and is not sealed; --client-side seals only a new object (to seal this one, upload it again with "s3-kms-env put --client-side")`,
+        "NOT_SEALED",
+      ),
+    });
+    expect(await storedBody(uri)).toBe("C=3\n");
+  });
+
+  test("set --client-side on an existing plain object is refused even when nothing would change", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    expect((await ops(["set", "-q", uri, "C=3"])).exitCode).toBe(0);
+    const result = await ops(["set", "--client-side", uri, "C=3"]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: expect.stringContaining("(code=NOT_SEALED)") as string,
+    });
+  });
+
+  test("--client-side with no key to seal under is a usage error", async () => {
+    const uri = `s3://${world.bucket}/${freshKey()}`;
+    const result = await runCli(["set", "--client-side", uri, `A=${a}`]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stderr: errorLine("--client-side seals a new object under --kms-key-id: give it", "USAGE"),
+    });
+  });
+});
+
+describe("diff takes a sealed local file as either side", () => {
+  /** `plaintext` sealed by seal (trusting world.key) with `extra` options; returns its path. */
+  async function sealedFile(extra: readonly string[] = ["--context", "app=api"]): Promise<string> {
+    const file = path.join(dir, `${freshKey("sealed").replace(/\//g, "-")}`);
+    writeFileSync(`${file}.plain`, plaintext);
+    const result = await ops(["seal", "-q", ...extra, `${file}.plain`, "-o", file]);
+    expect(result.exitCode).toBe(0);
+    return file;
+  }
+
+  /** A plain local file with A unchanged, B gone and C new. */
+  function changedFile(): string {
+    const file = path.join(dir, `${freshKey("changed").replace(/\//g, "-")}`);
+    writeFileSync(file, `A=${a}\nC=1\n`);
+    return file;
+  }
+
+  test("as A: opened under the trusted key, in its --context", async () => {
+    const sealed = await sealedFile();
+    const result = await ops(["diff", "-q", "--context", "app=api", sealed, changedFile()]);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "- B\n+ C\n", stderr: "" });
+  });
+
+  test("as B, from stdin", async () => {
+    const sealed = await sealedFile();
+    const result = await runCli(
+      ["diff", "-q", "--context", "app=api", "--kms-key-id", world.key.arn, changedFile(), "-"],
+      { input: readFileSync(sealed) },
+    );
+    expectNoLeak(result, canaries);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "- C\n+ B\n", stderr: "" });
+  });
+
+  test("with --s3-object, against the object it was sealed for: the same", async () => {
+    const uri = await putSealed();
+    const sealed = await sealedFile(["--context", "app=api", "--s3-object", uri]);
+    const args = ["diff", "-q", "--context", "app=api", "--s3-object", uri, uri, sealed];
+    expect(await ops(args)).toMatchObject({ exitCode: 0, stdout: "", stderr: "" });
+  });
+
+  test("under --discovery-account (moto's account) instead of a named key", async () => {
+    const sealed = await sealedFile([]);
+    const result = await runCli(
+      ["diff", "-q", "--discovery-account", "123456789012", sealed, changedFile()],
+      { env: { S3_KMS_ENV_KMS_KEY_ID: undefined } },
+    );
+    expectNoLeak(result, canaries);
+    expect(result).toMatchObject({ exitCode: 1, stdout: "- B\n+ C\n" });
+  });
+
+  test("refused with no key trusted: SEALED_KEY_NOT_TRUSTED naming the file", async () => {
+    const sealed = await sealedFile();
+    const result = await runCli(["diff", "--context", "app=api", sealed, changedFile()]);
+    expectNoLeak(result, canaries);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${sealed} is sealed, and no key is trusted to have sealed it; name it with --kms-key-id (or S3_KMS_ENV_KMS_KEY_ID), or give --discovery-account`,
+        "SEALED_KEY_NOT_TRUSTED",
+      ),
+    });
+  });
+
+  test("refused in another context: SEALED_CONTEXT_MISMATCH", async () => {
+    const sealed = await sealedFile();
+    const result = await ops(["diff", "--context", "app=web", sealed, changedFile()]);
+    expect(result).toMatchObject({
+      exitCode: 125,
+      stdout: "",
+      stderr: expect.stringContaining("(code=SEALED_CONTEXT_MISMATCH)") as string,
+    });
+  });
+
+  test("refused when bound to another S3 object than --s3-object", async () => {
+    const uri = await putSealed();
+    const sealed = await sealedFile(["--context", "app=api", "--s3-object", `${uri}-other`]);
+    const args = ["diff", "--context", "app=api", "--s3-object", uri, uri, sealed];
+    expect(await ops(args)).toMatchObject({
+      exitCode: 125,
+      stderr: expect.stringContaining("(code=SEALED_CONTEXT_MISMATCH)") as string,
+    });
   });
 });

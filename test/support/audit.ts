@@ -17,3 +17,17 @@ export function containerField(): { readonly container?: string } {
   const id = containerIdFrom(readOrEmpty("/proc/self/cgroup"), readOrEmpty("/proc/self/mountinfo"));
   return id === undefined ? {} : { container: id };
 }
+
+/** What every event line starts with: its level, message and type, when and where it was made. */
+export function eventHead(level: string, msg: string, event: string): Record<string, unknown> {
+  return {
+    level,
+    msg,
+    event,
+    time: expect.any(String) as string,
+    version: "0.2.0",
+    host: expect.any(String) as string,
+    ...containerField(),
+    ms: expect.any(Number) as number,
+  };
+}

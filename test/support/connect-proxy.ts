@@ -1,9 +1,12 @@
 // An HTTP CONNECT proxy on 127.0.0.1 that records every tunnel asked of it;
 // with `answer: false` it accepts the CONNECT and never answers (a stalled
 // corporate proxy), with `status` it answers every CONNECT with that status
-// and no tunnel (a proxy's rule, or a gateway that cannot reach the target).
+// and no tunnel (a proxy's rule, or a gateway that cannot reach the target);
+// with `certificates` it is an https:// proxy (TLS from the client to it).
 import * as http from "node:http";
+import * as https from "node:https";
 import * as net from "node:net";
+import type { Certificates } from "./tls-proxy";
 
 export interface ConnectProxy {
   readonly url: string;
@@ -15,15 +18,22 @@ export interface ConnectProxy {
 export interface ConnectProxyOptions {
   readonly answer?: boolean;
   readonly status?: number;
+  readonly certificates?: Certificates;
 }
 
 export async function startConnectProxy({
   answer = true,
   status,
+  certificates,
 }: ConnectProxyOptions = {}): Promise<ConnectProxy> {
   const tunnels: string[] = [];
   const sockets = new Set<net.Socket>();
-  const server = http.createServer((_req, res) => res.writeHead(405).end());
+  const refuse = (_req: http.IncomingMessage, res: http.ServerResponse): void => {
+    res.writeHead(405).end();
+  };
+  const server = certificates
+    ? https.createServer({ key: certificates.key, cert: certificates.cert }, refuse)
+    : http.createServer(refuse);
   server.on("connect", (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     const target = req.url ?? "";
     tunnels.push(target);
@@ -50,7 +60,7 @@ export async function startConnectProxy({
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${certificates ? "https" : "http"}://127.0.0.1:${port}`,
     tunnels,
     close: () =>
       new Promise((resolve) => {

@@ -116,7 +116,7 @@ export function emfProblems(doc: unknown): string[] {
 
 /** The `_aws` block s3-kms-env writes: one directive, over the total and one dimension. */
 export function emfBlock(
-  dimension: string,
+  dimensions: string | readonly string[],
   metrics: readonly (readonly [name: string, unit: string])[],
 ): Record<string, unknown> {
   return {
@@ -124,7 +124,7 @@ export function emfBlock(
     CloudWatchMetrics: [
       {
         Namespace: "s3-kms-env",
-        Dimensions: [[], [dimension]],
+        Dimensions: [[], ...[dimensions].flat().map((d) => [d])],
         Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })),
       },
     ],

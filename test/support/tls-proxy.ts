@@ -17,6 +17,8 @@ export interface TlsProxy {
   readonly caFile: string;
   /** TLS connections accepted so far. */
   connections(): number;
+  /** TCP connections accepted so far, whether or not their handshake succeeded. */
+  attempts(): number;
   close(): Promise<void>;
 }
 
@@ -105,13 +107,16 @@ export async function startTlsProxy(
       req.pipe(forward);
     },
   );
+  let attempts = 0;
   server.on("secureConnection", () => connections++);
+  server.on("connection", () => attempts++);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `https://127.0.0.1:${port}`,
     caFile: certificates.caFile,
     connections: () => connections,
+    attempts: () => attempts,
     close: () =>
       new Promise((resolve) => {
         agent.destroy();

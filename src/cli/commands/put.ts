@@ -16,17 +16,19 @@ import {
   OPS_OPTIONS,
   OPS_AUDIT_OPTIONS_HELP,
   NEW_OBJECT_OPTIONS,
+  CLIENT_SIDE_HELP,
+  clientSideOptions,
+  sealedIfAsked,
 } from "../ops-common";
 import { writeJson, writeOut } from "../output";
 import { auditSource } from "../../audit/event";
-import { contextPairs } from "../../sealed/context";
 
 const options = {
   ...writeOptions,
   "if-match": { type: "string" },
   "if-absent": { type: "boolean" },
   ...versioningOptions,
-  "client-side": { type: "boolean" },
+  ...clientSideOptions,
 } as const;
 
 export const putCommand = opsCommand({
@@ -46,9 +48,7 @@ versioning (or with it suspended) is refused before anything is written, unless
 ${NEW_OBJECT_OPTIONS}
   --if-match ETAG          write only if the object still has this ETag (from get --json)
   --if-absent              write only if the object does not exist yet
-  --client-side            seal the file here first (AWS Encryption SDK message under the
-                           --kms-key-id key, bound to s3-object=s3://bucket/key), then upload
-                           it SSE-KMS as usual; exec and the ops commands open it
+${CLIENT_SIDE_HELP}
 ${VERSIONING_OPTIONS}
 
 ${OPS_AUDIT_OPTIONS_HELP}
@@ -66,14 +66,9 @@ ${OPS_OPTIONS}`,
     }
     return { file, loc: objectUri(uri) };
   },
+  target: (args) => args.loc,
   run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
-    const encrypt = await requireNewObjectKey(values, settings);
-    const sealKey = encrypt.kmsKeyId;
-    if (values["client-side"] && sealKey === undefined) {
-      throw usageError(
-        "--client-side seals under --kms-key-id: give it instead of --bucket-default-key",
-      );
-    }
+    const encrypt = sealedIfAsked(values, await requireNewObjectKey(values, settings));
     const body = await readInput(args.file, settings.s3.maxBytes);
     const from = inputName(args.file);
     await checkVersioning(values, s3, args.loc);
@@ -81,20 +76,14 @@ ${OPS_OPTIONS}`,
       from,
       maxBytes: settings.s3.maxBytes,
       allowNames,
-      encrypt: {
-        ...encrypt,
-        sealed:
-          values["client-side"] && sealKey !== undefined
-            ? { keyId: sealKey, context: contextPairs(values.context ?? []) }
-            : undefined,
-      },
+      encrypt,
       condition: values["if-absent"] ? { ifNoneMatch: "*" } : { ifMatch: values["if-match"] },
       sealed,
     });
     warnDuplicates(log, from, result.duplicates);
     warnIfUnversioned(log, args.loc, result.versionId);
     const { versionId, kmsKeyArn } = result;
-    const sealedKmsKeyArn = values["client-side"] ? sealKey : undefined;
+    const sealedKmsKeyArn = encrypt.sealed?.keyId;
     await audit({
       sources: [auditSource(args.loc, { versionId, kmsKeyArn, sealedKmsKeyArn })],
       variables: result.variables,

@@ -68,6 +68,7 @@ ${OPS_OPTIONS}`,
     const [uri = ""] = expectArgs(positionals, ["s3://bucket/key|s3://bucket/prefix/"]);
     return objectUri(uri);
   },
+  target: (target) => target,
   run: async ({ values, args: target, log, settings, s3, audit, sealed }) => {
     const kmsKeyId = await writeKey(settings);
     if (kmsKeyId === undefined)
@@ -88,6 +89,9 @@ ${OPS_OPTIONS}`,
             versionId: o.versionId,
             kmsKeyArn: kmsKeyId,
             previousKmsKeyArn: o.from,
+            // A sealed object is re-wrapped under the new key too.
+            sealedKmsKeyArn: o.sealedFrom === undefined ? undefined : kmsKeyId,
+            previousSealedKmsKeyArn: o.sealedFrom,
           }),
         ),
       });

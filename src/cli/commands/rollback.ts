@@ -50,6 +50,7 @@ ${OPS_OPTIONS}`,
     if (!versionId) throw usageError("give --version-id V (see s3-kms-env history)");
     return { loc: objectUri(uri), versionId };
   },
+  target: (args) => args.loc,
   run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const result = await rollbackEnv(s3, args.loc, args.versionId, {
       maxBytes: settings.s3.maxBytes,
@@ -60,7 +61,7 @@ ${OPS_OPTIONS}`,
     });
     if (result.changed) {
       warnIfUnversioned(log, args.loc, result.versionId);
-      const { versionId, previousVersionId, kmsKeyArn } = result;
+      const { versionId, previousVersionId, kmsKeyArn, sealedKmsKeyArn } = result;
       await audit({
         sources: [
           auditSource(args.loc, {
@@ -68,6 +69,7 @@ ${OPS_OPTIONS}`,
             previousVersionId,
             restoredVersionId: args.versionId,
             kmsKeyArn,
+            sealedKmsKeyArn,
           }),
         ],
         variables: result.variables,

@@ -17,13 +17,13 @@ import {
   OPS_OPTIONS,
 } from "../ops-common";
 import { writeOut } from "../output";
-import { contextFor, contextOptions, CONTEXT_HELP } from "../sealed-options";
+import { contextFor, contextOptions, s3ObjectOptions, CONTEXT_HELP } from "../sealed-options";
 
 // Sealing trusts no one: no --discovery-account.
 const options = {
   ...baseOpsOptions,
   ...contextOptions,
-  "s3-object": { type: "string" },
+  ...s3ObjectOptions,
   output: { type: "string", short: "o" },
 } as const;
 

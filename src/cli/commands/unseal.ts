@@ -6,13 +6,13 @@ import { leanKms } from "../../aws/kms-decrypt";
 import { inputName, readInput } from "../../ops/local-input";
 import { expectArgs, opsCommand, opsOptions, OPS_OPTIONS } from "../ops-common";
 import { writeOut } from "../output";
-import { contextFor, openOptions, trustFrom, OPEN_HELP } from "../sealed-options";
+import { contextFor, openOptions, s3ObjectOptions, trustFrom, OPEN_HELP } from "../sealed-options";
 import { boundObject, S3_OBJECT_HELP } from "./seal";
 
 const options = {
   ...opsOptions,
   ...openOptions,
-  "s3-object": { type: "string" },
+  ...s3ObjectOptions,
   output: { type: "string", short: "o" },
   reveal: { type: "boolean" },
 } as const;

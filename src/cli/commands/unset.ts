@@ -46,6 +46,7 @@ ${OPS_OPTIONS}`,
     args.rest.forEach((name, i) => checkArgName(name, i + 2));
     return args;
   },
+  target: (args) => args.loc,
   run: async ({ values, args, log, settings, s3, allowNames, audit, sealed }) => {
     const options = await updateOptionsFrom(settings, allowNames, args.maxAttempts, sealed);
     await checkVersioning(values, s3, args.loc);

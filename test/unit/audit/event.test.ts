@@ -1,4 +1,9 @@
-import { opsEvent, startEvent, type AuditContext } from "../../../src/audit/event";
+import {
+  opsEvent,
+  startEvent,
+  writeFailedEvent,
+  type AuditContext,
+} from "../../../src/audit/event";
 import { withEmf } from "../../../src/audit/emf";
 import { parseS3Uri } from "../../../src/s3/location";
 import { emfProblems } from "../../support/emf";
@@ -60,6 +65,12 @@ describe("withEmf", () => {
   test("an ops write counts Writes by Operation, as a valid EMF document", () => {
     const doc = withEmf(opsEvent(context(true), "put", { sources: [], names: ["A"] }, caller), 1);
     expect(doc).toMatchObject({ Operation: "put", Writes: 1 });
+    expect(emfProblems(doc)).toEqual([]);
+  });
+
+  test("a failed write counts WriteFailures by Operation and by ErrorCode, as a valid EMF document", () => {
+    const doc = withEmf(writeFailedEvent(context(true), "set", [], "CONFLICT", caller), 1);
+    expect(doc).toMatchObject({ Operation: "set", ErrorCode: "CONFLICT", WriteFailures: 1 });
     expect(emfProblems(doc)).toEqual([]);
   });
 

@@ -12,6 +12,7 @@ describe("exitCodeFor: the one table from an error's code to the exit code", () 
     ["NO_PROFILE", 125],
     ["AWS_CONFIG", 125],
     ["PROXY_REFUSED", 125],
+    ["TLS_CERTIFICATE", 125],
     ["NOT_SEALED", 125],
     ["SEALED_CORRUPT", 125],
     ["SEALED_CONTEXT_MISMATCH", 125],
