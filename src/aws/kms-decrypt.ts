@@ -171,18 +171,19 @@ async function attempt(
 
 /** KMS Decrypt for a run: one connection, made on the first call. */
 export function leanKms(access: KmsAccess): LeanKms {
-  let connection: Promise<LeanConnection> | undefined;
-  const url = kmsEndpointFor(access);
+  // Made on the first Decrypt: settings KMS's rules refuse (FIPS with a
+  // custom endpoint) fail that call, not a seal that never decrypts.
+  let connection: Promise<{ url: URL; open: LeanConnection }> | undefined;
+  const connect = async (): Promise<{ url: URL; open: LeanConnection }> => {
+    const url = kmsEndpointFor(access);
+    const target = { url, service: "kms", signingRegion: access.region, uriEscapePath: true };
+    const open = await leanConnection(target, access);
+    access.trace?.("kms request", kmsRequestFields(url, access.region, open.proxy));
+    return { url, open };
+  };
   return {
     async decrypt(input) {
-      connection ??= leanConnection(
-        { url, service: "kms", signingRegion: access.region, uriEscapePath: true },
-        access,
-      ).then((made) => {
-        access.trace?.("kms request", kmsRequestFields(url, access.region, made.proxy));
-        return made;
-      });
-      const open = await connection;
+      const { url, open } = await (connection ??= connect());
       return withRetries({
         scope: "kms",
         deadline: access.deadline,
@@ -194,7 +195,7 @@ export function leanKms(access: KmsAccess): LeanKms {
     },
     destroy() {
       void connection?.then(
-        (c) => c.handler.destroy(),
+        ({ open }) => open.handler.destroy(),
         () => undefined,
       );
     },

@@ -424,6 +424,23 @@ describe("exec's own KMS Decrypt (no SDK client), seen at the fault proxy", () =
   });
 });
 
+test("FIPS with a custom KMS endpoint: KMS's rules refuse it, as the SDK's client would (AWS_CONFIG)", async () => {
+  const file = scratch.file(
+    "fips.env.sealed",
+    await sealed(["--kms-key-id", fx.kmsKey.arn]),
+    0o644,
+  );
+  const result = await runExec({
+    sources: [`file://${file}`],
+    env: { AWS_USE_FIPS_ENDPOINT: "true" },
+  });
+  expectFailure(
+    result,
+    "AWS_CONFIG",
+    "cannot reach KMS with these settings: Invalid Configuration: FIPS and custom endpoint are not supported",
+  );
+});
+
 test("a KMS whose certificate is not trusted: TLS_CERTIFICATE at the first refusal, not retried", async () => {
   const uri = await putSealed();
   const tls = await startTlsProxy(motoUrl());
