@@ -57,18 +57,23 @@ export function ownRows(ctx) {
       argv: exec([NODE, BUNDLE], ["--notify", ctx.notifyUrl]),
       env: { S3_KMS_ENV_NOTIFY_SECRET: "bench-signing-key" },
     },
-    sealedRow(ctx),
+    sealedRow(ctx, "sealed", "bundle", [NODE, BUNDLE]),
+    sealedRow(ctx, "sealed-binary", "single binary", [BINARY]),
   ];
 }
 
 /** The same file sealed (put --client-side): one KMS Decrypt and the Encryption SDK per start. */
-function sealedRow(ctx) {
+function sealedRow(ctx, id, form, prefix) {
   const uri = `${ctx.uri.replace(/\.env$/, "")}.sealed.env`;
   return {
-    id: "sealed",
-    name: "s3-kms-env, sealed object (bundle)",
+    id,
+    name: `s3-kms-env, sealed object (${form})`,
     fetches: true,
-    argv: (app) => [NODE, BUNDLE, "exec", "--kms-key-id", ctx.keyArn, uri, "--", ...app],
+    argv: (app) => [...prefix, "exec", "--kms-key-id", ctx.keyArn, uri, "--", ...app],
+    skip:
+      prefix[0] === BINARY && !existsSync(BINARY)
+        ? "dist/s3-kms-env-linux-x64 missing: npm run build:binary"
+        : undefined,
     async prepare() {
       const plain = path.join(ctx.scratch, "sealed-input.env");
       writeFileSync(plain, envFileBody());

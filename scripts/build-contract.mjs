@@ -65,9 +65,25 @@ export const VENDORS = {
  */
 export const PROJECT_CHUNKS = {
   ops: { entry: "src/cli/ops-commands.ts" },
-  // The Encryption SDK's KMS keyring imports @aws-sdk/client-kms itself:
-  // `shared` sends that import to the client-kms file too, not a second copy.
-  sealed: { entry: "src/sealed/index.ts", shared: ["@aws-sdk/client-kms"] },
+  // The Encryption SDK's KMS keyring imports @aws-sdk/client-kms at load:
+  // `standIns` gives third-party importers src/boot/lazy-client-kms.ts, which
+  // loads the client-kms file only if its KMS class is constructed (never in
+  // an unseal: Decrypt is the core's lean one, src/aws/kms-decrypt.ts).
+  // `modules`: a module of the Encryption SDK replaced by one of ours, by its
+  // importer's path and import path: the public key's decompression by
+  // OpenSSL (src/sealed/ecc-decode.ts) instead of bn.js, ~10 ms per sealed
+  // start. If a release moves that file the build fails (build.mjs).
+  sealed: {
+    entry: "src/sealed/index.ts",
+    standIns: { "@aws-sdk/client-kms": "lazy-client-kms" },
+    modules: [
+      {
+        importer: "/node_modules/@aws-crypto/material-management/build/module/src/signature_key.js",
+        path: "./ecc_decode",
+        file: "src/sealed/ecc-decode.ts",
+      },
+    ],
+  },
 };
 
 /**

@@ -65,19 +65,22 @@ function projectChunk(args) {
 }
 
 /**
- * Imports of the vendor packages become loadVendor() calls: from src/, and
- * those in `shared` from every importer (third-party code in a chunk that
- * imports a vendor package itself). So does an import() of a project chunk;
- * a static import of one would load it at every start, so the build fails.
+ * Imports of the vendor packages become loadVendor() calls from src/; from
+ * third-party code in a chunk, those in `standIns` get a file of ours
+ * (src/boot/<file>.ts) that loads the vendor file only when used. So does an
+ * import() of a project chunk; a static import of one would load it at every
+ * start, so the build fails.
  */
-const redirectVendors = (shared = []) => ({
+const redirectVendors = (standIns = {}) => ({
   name: "redirect-vendors",
   setup(b) {
-    b.onResolve({ filter: vendorFilter }, (args) =>
-      shared.includes(args.path) || args.importer.startsWith(`${root}/src/`)
-        ? { path: VENDORS[args.path], namespace: "vendor" }
-        : undefined,
-    );
+    b.onResolve({ filter: vendorFilter }, (args) => {
+      if (args.importer.startsWith(`${root}/src/`)) {
+        return { path: VENDORS[args.path], namespace: "vendor" };
+      }
+      const standIn = standIns[args.path];
+      return standIn ? { path: `${root}/src/boot/${standIn}.ts` } : undefined;
+    });
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const chunk = projectChunk(args);
       if (chunk === undefined) return undefined;
@@ -105,6 +108,22 @@ const lazyBuiltins = {
   },
 };
 
+/** Which PROJECT_CHUNKS `modules` entries were substituted: each must be. */
+const replacedModules = new Set();
+const replaceModules = (modules = []) => ({
+  name: "replace-modules",
+  setup(b) {
+    for (const module of modules) {
+      const filter = new RegExp(`^${escape(module.path)}$`);
+      b.onResolve({ filter }, (args) => {
+        if (!args.importer.endsWith(module.importer)) return undefined;
+        replacedModules.add(module);
+        return { path: path.join(root, module.file) };
+      });
+    }
+  },
+});
+
 const outputs = await Promise.all([
   build({
     ...common,
@@ -124,12 +143,14 @@ const outputs = await Promise.all([
     banner: { js: "#!/usr/bin/env node" },
     define: LOADER_DEFINES,
   }),
-  ...Object.entries(PROJECT_CHUNKS).map(([name, { entry, shared }]) =>
+  ...Object.entries(PROJECT_CHUNKS).map(([name, { entry, standIns, modules }]) =>
     build({
       ...common,
       entryPoints: [path.join(root, entry)],
       outfile: `${root}/dist/vendor/${name}.cjs`,
-      plugins: [redirectVendors(shared)],
+      // node:https only when a request needs it here too: describeKey's handler
+      // (src/aws/kms-key.ts) is bundled into the sealed chunk.
+      plugins: [redirectVendors(standIns), replaceModules(modules), lazyBuiltins],
       define: opsDefines(version),
     }),
   ),
@@ -146,6 +167,15 @@ if (missed.length > 0) {
   throw new Error(
     `the SDK no longer imports ${missed.map((l) => `${l.builtin} from ${l.importer}`).join(", ")}: ` +
       "update LAZY_BUILTINS in scripts/build-contract.mjs, or every start loads that built-in again",
+  );
+}
+const unreplaced = Object.values(PROJECT_CHUNKS)
+  .flatMap((chunk) => chunk.modules ?? [])
+  .filter((module) => !replacedModules.has(module));
+if (unreplaced.length > 0) {
+  throw new Error(
+    `nothing imports ${unreplaced.map((m) => `${m.path} from ${m.importer}`).join(", ")} any more: ` +
+      "update PROJECT_CHUNKS in scripts/build-contract.mjs",
   );
 }
 // METAFILE=path keeps the core bundle's metafile for `esbuild --analyze`-style reading.

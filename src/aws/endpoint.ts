@@ -40,6 +40,7 @@ interface Partition {
   /** Region names listed in the partition that its regex does not match. */
   readonly extraRegions: readonly string[];
   readonly dnsSuffix: string;
+  readonly dualStackDnsSuffix: string;
   readonly supportsFIPS: boolean;
   readonly supportsDualStack: boolean;
 }
@@ -47,18 +48,44 @@ interface Partition {
 // From @aws-sdk/core's partitions.js (util-endpoints), in its order: the
 // unit test compares partitionOf with the SDK's partition() so drift shows.
 const PARTITIONS: readonly Partition[] = [
-  p("aws", /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, ["aws-global"], "amazonaws.com"),
-  p("aws-cn", /^cn-\w+-\d+$/, ["aws-cn-global"], "amazonaws.com.cn"),
-  p("aws-eusc", /^eusc-(de)-\w+-\d+$/, [], "amazonaws.eu"),
-  p("aws-iso", /^us-iso-\w+-\d+$/, ["aws-iso-global"], "c2s.ic.gov"),
-  p("aws-iso-b", /^us-isob-\w+-\d+$/, ["aws-iso-b-global"], "sc2s.sgov.gov"),
-  p("aws-iso-e", /^eu-isoe-\w+-\d+$/, ["aws-iso-e-global"], "cloud.adc-e.uk"),
-  p("aws-iso-f", /^us-isof-\w+-\d+$/, ["aws-iso-f-global"], "csp.hci.ic.gov"),
-  p("aws-us-gov", /^us-gov-\w+-\d+$/, ["aws-us-gov-global"], "amazonaws.com"),
+  p("aws", /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, ["aws-global"], "amazonaws.com", "api.aws"),
+  p(
+    "aws-cn",
+    /^cn-\w+-\d+$/,
+    ["aws-cn-global"],
+    "amazonaws.com.cn",
+    "api.amazonwebservices.com.cn",
+  ),
+  p("aws-eusc", /^eusc-(de)-\w+-\d+$/, [], "amazonaws.eu", "api.amazonwebservices.eu"),
+  p("aws-iso", /^us-iso-\w+-\d+$/, ["aws-iso-global"], "c2s.ic.gov", "api.aws.ic.gov"),
+  p("aws-iso-b", /^us-isob-\w+-\d+$/, ["aws-iso-b-global"], "sc2s.sgov.gov", "api.aws.scloud"),
+  p(
+    "aws-iso-e",
+    /^eu-isoe-\w+-\d+$/,
+    ["aws-iso-e-global"],
+    "cloud.adc-e.uk",
+    "api.cloud-aws.adc-e.uk",
+  ),
+  p("aws-iso-f", /^us-isof-\w+-\d+$/, ["aws-iso-f-global"], "csp.hci.ic.gov", "api.aws.hci.ic.gov"),
+  p("aws-us-gov", /^us-gov-\w+-\d+$/, ["aws-us-gov-global"], "amazonaws.com", "api.aws"),
 ];
 
-function p(id: string, regionRegex: RegExp, extraRegions: string[], dnsSuffix: string): Partition {
-  return { id, regionRegex, extraRegions, dnsSuffix, supportsFIPS: true, supportsDualStack: true };
+function p(
+  id: string,
+  regionRegex: RegExp,
+  extraRegions: string[],
+  dnsSuffix: string,
+  dualStackDnsSuffix: string,
+): Partition {
+  return {
+    id,
+    regionRegex,
+    extraRegions,
+    dnsSuffix,
+    dualStackDnsSuffix,
+    supportsFIPS: true,
+    supportsDualStack: true,
+  };
 }
 
 /** The partition of a region, as the SDK's partition(): listed names, then regexes, then aws. */
@@ -219,4 +246,45 @@ export function customHostNeedsPathStyle(endpoint: string): boolean {
  */
 export function awsServiceUrl(service: "s3" | "kms" | "sts", region: string): URL {
   return new URL(`https://${service}.${region}.${partitionOf(region).dnsSuffix}`);
+}
+
+/** What KMS's endpoint rules read; the names are the rule set's parameters. */
+export interface KmsEndpointParams {
+  readonly Region: string | undefined;
+  readonly UseFIPS?: boolean | undefined;
+  readonly UseDualStack?: boolean | undefined;
+  /** A custom endpoint URL (AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, a profile's endpoint_url). */
+  readonly Endpoint?: string | undefined;
+}
+
+/** A configuration KMS's rules refuse (AWS_CONFIG), with the rule set's own message. */
+function kmsEndpointError(ruleMessage: string): S3KmsEnvError {
+  return new S3KmsEnvError("AWS_CONFIG", `cannot reach KMS with these settings: ${ruleMessage}`);
+}
+
+/**
+ * KMS's endpoint rules (the SDK's client-kms endpoint/bdd.js), whole: a
+ * custom endpoint as given, else kms[-fips].REGION. and the partition's
+ * DNS suffix, its dual-stack one with UseDualStack (no `.dualstack` label,
+ * unlike S3). test/unit/aws/kms-endpoint.test.ts checks it against the
+ * SDK's own resolver.
+ */
+export function resolveKmsEndpoint(params: KmsEndpointParams): URL {
+  const { Region: region, Endpoint: endpoint } = params;
+  const fips = params.UseFIPS === true;
+  const dualStack = params.UseDualStack === true;
+  if (endpoint !== undefined) {
+    if (fips)
+      throw kmsEndpointError("Invalid Configuration: FIPS and custom endpoint are not supported");
+    if (dualStack) {
+      throw kmsEndpointError(
+        "Invalid Configuration: Dualstack and custom endpoint are not supported",
+      );
+    }
+    return new URL(endpoint);
+  }
+  if (!region) throw kmsEndpointError("Invalid Configuration: Missing Region");
+  const partition = partitionOf(region);
+  const suffix = dualStack ? partition.dualStackDnsSuffix : partition.dnsSuffix;
+  return new URL(`https://kms${fips ? "-fips" : ""}.${region}.${suffix}`);
 }

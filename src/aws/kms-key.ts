@@ -9,6 +9,7 @@ import type { ResolvedAws } from "./resolve";
 import { S3KmsEnvError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { serverText } from "../log";
+import type { Trace } from "./trace";
 
 export interface KmsAccess {
   readonly region: string;
@@ -18,6 +19,8 @@ export interface KmsAccess {
   readonly credentials: CredentialSource;
   /** The lookup, its retries and the credentials share it (exec: the start's one deadline). */
   readonly deadline: Deadline;
+  /** --debug's trace of the lean Decrypt's attempts (kms-decrypt.ts). */
+  readonly trace?: Trace;
 }
 
 export interface KeyFacts {

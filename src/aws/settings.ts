@@ -153,6 +153,7 @@ export async function resolveSettings(env: Env, choices: Choices): Promise<Setti
     endpoint: endpointUrl(aws.endpoints.kms?.value),
     credentials: s3.credentials,
     deadline: s3.deadline,
+    trace,
   };
   return {
     s3,

@@ -33,6 +33,15 @@ export function settingsFields(s: ResolvedAws): Fields {
   };
 }
 
+/** exec's KMS Decrypt (kms-decrypt.ts): where it goes, signed for which region, through which proxy. */
+export function kmsRequestFields(
+  url: URL,
+  signingRegion: string,
+  proxy: string | undefined,
+): Fields {
+  return { url: bare(url.href), signing_region: signingRegion, proxy: proxy ?? "none" };
+}
+
 export function endpointFields(
   uri: string,
   endpoint: S3Endpoint,

@@ -4,26 +4,9 @@
 import type { Readable } from "node:stream";
 import type { HeaderBag } from "@smithy/types";
 import { S3KmsEnvError } from "../errors";
+import { readSmall } from "../aws/lean-call";
 import { classifyS3Error } from "../s3/errors";
 import type { S3Location } from "../s3/location";
-
-const MAX_ERROR_BODY = 64 * 1024;
-
-async function readSmall(stream: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of stream) {
-      const buf = chunk as Buffer;
-      size += buf.length;
-      if (size > MAX_ERROR_BODY) break;
-      chunks.push(buf);
-    }
-  } catch {
-    // A cut-off error body still has a status code to go on.
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 interface S3ErrorBody {
   readonly code: string | undefined;

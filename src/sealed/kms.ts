@@ -1,15 +1,18 @@
-// The KMS client the Encryption SDK's keyring calls: the aggregated `KMS`
-// client (the keyring calls client.decrypt / generateDataKey), built from
-// the same settings as every other KMS request, with the run's deadline on
-// each call. It counts the calls and keeps the last failure, because the
-// keyring folds KMS errors into one message of its own: the failure is
-// classified here instead.
-import { KMS } from "@aws-sdk/client-kms";
+// The KMS client the Encryption SDK's keyring calls, shaped as the
+// aggregated `KMS` client (the keyring calls client.decrypt / encrypt /
+// generateDataKey): Decrypt, all an unseal needs, is the lean one of
+// aws/kms-decrypt.ts, which the caller passes in (it lives in the core, not
+// in this chunk); sealing's calls go to the SDK's client, loaded only then.
+// Each call has the run's deadline. It counts the calls and keeps the last
+// failure, because the keyring folds KMS errors into one message of its
+// own: the failure is classified here instead.
 import type {
   DecryptCommandInput,
   EncryptCommandInput,
   GenerateDataKeyCommandInput,
+  KMS,
 } from "@aws-sdk/client-kms";
+import type { LeanKms } from "../aws/kms-decrypt";
 import { kmsClientConfig, type KmsAccess } from "../aws/kms-key";
 import { S3KmsEnvError } from "../errors";
 import { serverText } from "../log";
@@ -33,8 +36,14 @@ export interface SealedKms {
   destroy(): void;
 }
 
-export async function sealedKms(access: KmsAccess): Promise<SealedKms> {
-  const kms = new KMS(await kmsClientConfig(access));
+export function sealedKms(access: KmsAccess, lean: LeanKms): SealedKms {
+  let sdk: Promise<KMS> | undefined;
+  const sdkClient = (): Promise<KMS> =>
+    (sdk ??= (async () => {
+      const config = await kmsClientConfig(access);
+      const { KMS: Client } = await import("@aws-sdk/client-kms");
+      return new Client(config);
+    })());
   const options = { abortSignal: access.deadline.signal };
   let count = 0;
   const calls = (): KmsCalls => {
@@ -48,17 +57,25 @@ export async function sealedKms(access: KmsAccess): Promise<SealedKms> {
     };
     return {
       client: {
-        decrypt: ((input: DecryptCommandInput) =>
-          counted(kms.decrypt(input, options))) as KMS["decrypt"],
+        decrypt: ((input: DecryptCommandInput) => counted(lean.decrypt(input))) as KMS["decrypt"],
         encrypt: ((input: EncryptCommandInput) =>
-          counted(kms.encrypt(input, options))) as KMS["encrypt"],
+          counted(sdkClient().then((kms) => kms.encrypt(input, options)))) as KMS["encrypt"],
         generateDataKey: ((input: GenerateDataKeyCommandInput) =>
-          counted(kms.generateDataKey(input, options))) as KMS["generateDataKey"],
+          counted(
+            sdkClient().then((kms) => kms.generateDataKey(input, options)),
+          )) as KMS["generateDataKey"],
       },
       failure: () => failure,
     };
   };
-  return { access, calls, count: () => count, arns: new Map(), destroy: () => kms.destroy() };
+  const destroy = (): void => {
+    lean.destroy();
+    void sdk?.then(
+      (kms) => kms.destroy(),
+      () => undefined,
+    );
+  };
+  return { access, calls, count: () => count, arns: new Map(), destroy };
 }
 
 /** A KMS refusal or failure while (un)sealing `where`, as one of our errors. */

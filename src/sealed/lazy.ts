@@ -1,9 +1,11 @@
 // The sealed room as the core and the ops bundle hold it: the Encryption SDK
-// and its KMS client (the chunk dist/vendor/sealed.cjs) are loaded on the
-// first sealed message met or sealed, never before, and shared by the run's
-// other messages (one KMS call each).
+// (the chunk dist/vendor/sealed.cjs) is loaded on the first sealed message
+// met or sealed, never before, and shared by the run's other messages (one
+// KMS call each). Decrypt is the core's lean one (aws/kms-decrypt.ts); the
+// SDK's KMS client is loaded only to seal.
 import { S3KmsEnvError } from "../errors";
 import type { KmsAccess } from "../aws/kms-key";
+import { leanKms } from "../aws/kms-decrypt";
 import { expectedContext, type Context } from "./context";
 import type { Trust } from "./keyring";
 import type { SealedKms, Unsealed } from "./index";
@@ -50,11 +52,11 @@ function untrusted(where: string): S3KmsEnvError {
 }
 
 export function sealedRoom(options: SealedOptions, kmsAccess: KmsAccess): SealedRoom {
-  let kms: Promise<SealedKms> | undefined;
+  let kms: SealedKms | undefined;
   const load = async () => {
     const room = await import("./index");
-    kms ??= room.sealedKms(kmsAccess);
-    return { room, kms: await kms };
+    kms ??= room.sealedKms(kmsAccess, leanKms(kmsAccess));
+    return { room, kms };
   };
   return {
     async open(bytes, where, objectUri, trustedKeys) {
@@ -77,10 +79,7 @@ export function sealedRoom(options: SealedOptions, kmsAccess: KmsAccess): Sealed
       return room.sealedUnder(bytes, where);
     },
     destroy() {
-      void kms?.then(
-        (k) => k.destroy(),
-        () => undefined,
-      );
+      kms?.destroy();
     },
   };
 }

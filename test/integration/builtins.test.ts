@@ -3,7 +3,9 @@
 // and over https, compared with the checked-in lists. A dependency update
 // that puts node:crypto, child_process, TLS for an http endpoint, or a
 // vendor bundle (the S3 client and its endpoint rule engine, the credential
-// chain) back on the hot path fails here, not only in the benchmark.
+// chain) back on the hot path fails here, not only in the benchmark. A
+// sealed start has its own list: the Encryption SDK's chunk, and not the
+// SDK's KMS client (exec's Decrypt is its own, src/aws/kms-decrypt.ts).
 //
 // After a deliberate change (or a Node update), rewrite the lists:
 //   UPDATE_BUILTINS=1 npx jest test/integration/builtins.test.ts
@@ -11,6 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExecFixture, ScratchDir, runExec } from "../support/exec";
+import { runCli } from "../support/run-cli";
 import { motoUrl } from "../support/moto";
 import { startTlsProxy, type TlsProxy } from "../support/tls-proxy";
 
@@ -34,10 +37,10 @@ afterAll(async () => {
   scratch.remove();
 });
 
-/** The lines the preload wrote for one plain start (static keys, key ARN, one source). */
-async function loadedAtExecve(scheme: "http" | "https"): Promise<string[]> {
-  const uri = await fx.put("DB_USERNAME=app\n");
-  const log = scratch.file(`loaded-${scheme}.txt`, "", 0o600);
+/** The lines the preload wrote for one start (static keys, key ARN, one source). */
+async function loadedAtExecve(scheme: "http" | "https", sealed = false): Promise<string[]> {
+  const uri = sealed ? await putSealed() : await fx.put("DB_USERNAME=app\n");
+  const log = scratch.file(`loaded-${scheme}${sealed ? "-sealed" : ""}.txt`, "", 0o600);
   const result = await runExec({
     flags: ["--quiet"],
     sources: [uri],
@@ -52,11 +55,24 @@ async function loadedAtExecve(scheme: "http" | "https"): Promise<string[]> {
   return readFileSync(log, "utf8").split("\n").filter(Boolean);
 }
 
-test.each(["http", "https"] as const)(
-  "a plain %s start loads exactly the built-ins and vendor files of its list in test/fixtures",
-  async (scheme) => {
-    const fixture = path.join(FIXTURES, `builtins-${scheme}.txt`);
-    const loaded = await loadedAtExecve(scheme);
+/** A sealed object (put --client-side) under the fixture's key. */
+async function putSealed(): Promise<string> {
+  const file = scratch.file("sealed-input.env", "DB_USERNAME=app\n", 0o600);
+  const uri = `s3://${fx.bucket}/${fx.freshKey()}`;
+  const put = ["put", "-q", "--client-side", "--kms-key-id", fx.kmsKey.arn, file, uri];
+  expect((await runCli(put)).exitCode).toBe(0);
+  return uri;
+}
+
+test.each([
+  ["plain http", "http", false, "builtins-http.txt"],
+  ["plain https", "https", false, "builtins-https.txt"],
+  ["sealed http", "http", true, "builtins-sealed-http.txt"],
+] as const)(
+  "a %s start loads exactly the built-ins and vendor files of its list in test/fixtures",
+  async (_name, scheme, sealed, file) => {
+    const fixture = path.join(FIXTURES, file);
+    const loaded = await loadedAtExecve(scheme, sealed);
     if (UPDATE) writeFileSync(fixture, loaded.join("\n") + "\n");
     const expected = readFileSync(fixture, "utf8").split("\n").filter(Boolean);
     // Added and dropped lines, so a failure names the module.
@@ -78,4 +94,10 @@ test("the lists keep the hot path's promises: no crypto or child_process; TLS on
   expect(list("http")).not.toContain("builtin crypto");
   expect(list("http")).not.toContain("builtin tls");
   expect(list("https")).toContain("builtin tls");
+});
+
+test("a sealed http start loads the Encryption SDK's chunk, not the SDK's KMS client nor TLS", () => {
+  const list = readFileSync(path.join(FIXTURES, "builtins-sealed-http.txt"), "utf8").split("\n");
+  expect(list.filter((line) => line.startsWith("vendor "))).toEqual(["vendor sealed.cjs"]);
+  expect(list).not.toContain("builtin tls");
 });

@@ -8,14 +8,26 @@ import {
   PRINT_ENV,
   ScratchDir,
   canary,
+  childEnv,
   execEnv,
   expectFailure,
   kmsTargets,
   runExec,
 } from "../support/exec";
-import { kmsAccessDenied, kmsDisabled, startFaultProxy } from "../support/fault-proxy";
+import { TEST_REGION } from "../support/aws";
+import { startConnectProxy } from "../support/connect-proxy";
+import {
+  kmsAccessDenied,
+  kmsDisabled,
+  kmsError,
+  kmsThrottling,
+  startFaultProxy,
+  type FaultAction,
+  type FaultProxy,
+} from "../support/fault-proxy";
 import { motoUrl } from "../support/moto";
 import { expectNoLeak, runCli } from "../support/run-cli";
+import { startTlsProxy } from "../support/tls-proxy";
 
 let fx: ExecFixture;
 let scratch: ScratchDir;
@@ -303,4 +315,165 @@ describe("KMS calls per start", () => {
     const sources = [await fx.put("PLAIN=1\n")];
     expect(await kmsTargets((endpoint) => runExec({ sources, endpoint }))).toEqual([]);
   });
+});
+
+describe("exec's own KMS Decrypt (no SDK client), seen at the fault proxy", () => {
+  let proxy: FaultProxy;
+  beforeEach(async () => {
+    proxy = await startFaultProxy(motoUrl());
+  });
+  afterEach(() => proxy.close());
+
+  const decrypts = () => proxy.requests.filter((r) => r.target === "TrentService.Decrypt");
+  const answerDecrypt = (respond: FaultAction, times?: number) =>
+    proxy.addRule({
+      match: { target: "TrentService.Decrypt" },
+      respond,
+      ...(times ? { times } : {}),
+    });
+  const execThroughProxy = (uri: string, flags: readonly string[] = []) =>
+    runExec({ flags, sources: [uri], endpoint: proxy.url, command: PRINT_ENV });
+
+  test("one signed JSON 1.1 POST with X-Amz-Target TrentService.Decrypt", async () => {
+    const uri = await putSealed();
+    const result = await execThroughProxy(uri);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    expect(decrypts()).toEqual([
+      { method: "POST", path: "/", service: "kms", target: "TrentService.Decrypt" },
+    ]);
+  });
+
+  test("a throttled Decrypt is retried, then the app starts", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsThrottling(), 2);
+    const result = await execThroughProxy(uri);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    expect(decrypts()).toHaveLength(3);
+  });
+
+  test("--debug: where the Decrypt goes, each attempt and the retry, no value", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsThrottling(), 1);
+    const result = await execThroughProxy(uri, ["--debug"]);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    const lines = result.stderr
+      .split("\n")
+      .filter((l) => /debug: (kms request|attempt|retry) \(/.test(l));
+    expect(lines.filter((l) => !l.includes("uri="))).toEqual([
+      `s3-kms-env: debug: kms request (url=${proxy.url}/ signing_region=${TEST_REGION} proxy=none)`,
+      "s3-kms-env: debug: attempt (call=kms:Decrypt attempt=1 result=ThrottlingException)",
+      expect.stringMatching(
+        /^s3-kms-env: debug: retry \(call=kms:Decrypt attempt=2 delay_ms=\d+\)$/,
+      ),
+      "s3-kms-env: debug: attempt (call=kms:Decrypt attempt=2 result=ok)",
+    ]);
+    expect(result.stderr).not.toContain(secret);
+  });
+
+  test("a KMS internal error (500) is retried, then the app starts", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsError(500, "KMSInternalException", "An internal error occurred."), 1);
+    const result = await execThroughProxy(uri);
+    expect(childEnv(result).APP_SECRET).toBe(secret);
+    expect(decrypts()).toHaveLength(2);
+  });
+
+  test("throttled until --timeout: THROTTLED, after more than one attempt", async () => {
+    const uri = await putSealed();
+    answerDecrypt(kmsThrottling());
+    const result = await execThroughProxy(uri, ["--timeout", "2s"]);
+    expectFailure(
+      result,
+      "THROTTLED",
+      `${uri}: KMS throttled kms:Decrypt (ThrottlingException); retry later`,
+    );
+    expect(decrypts().length).toBeGreaterThan(1);
+  });
+
+  test("access denied named only in the body's namespaced __type is not retried", async () => {
+    const uri = await putSealed();
+    const denied = kmsAccessDenied(fx.kmsKey.arn);
+    answerDecrypt({
+      status: 400,
+      headers: { "content-type": "application/x-amz-json-1.1" },
+      body: denied.body.replace(
+        '"AccessDeniedException"',
+        '"com.amazonaws.kms#AccessDeniedException"',
+      ),
+    });
+    const result = await execThroughProxy(uri);
+    expectFailure(
+      result,
+      "KMS_ACCESS_DENIED",
+      `${uri}: KMS denied kms:Decrypt on ${fx.kmsKey.arn}; grant kms:Decrypt on the key to this role (IAM policy and key policy)`,
+    );
+    expect(decrypts()).toHaveLength(1);
+  });
+
+  test("a KMS that never answers: TIMEOUT within --timeout", async () => {
+    const uri = await putSealed();
+    answerDecrypt({ stall: true });
+    const started = Date.now();
+    const result = await execThroughProxy(uri, ["--timeout", "1500ms"]);
+    expectFailure(
+      result,
+      "TIMEOUT",
+      `${uri}: unsealing did not finish within 1500 ms; raise --timeout`,
+    );
+    expect(Date.now() - started).toBeLessThan(1500 + 2500);
+  });
+});
+
+test("FIPS with a custom KMS endpoint: KMS's rules refuse it, as the SDK's client would (AWS_CONFIG)", async () => {
+  const file = scratch.file(
+    "fips.env.sealed",
+    await sealed(["--kms-key-id", fx.kmsKey.arn]),
+    0o644,
+  );
+  const result = await runExec({
+    sources: [`file://${file}`],
+    env: { AWS_USE_FIPS_ENDPOINT: "true" },
+  });
+  expectFailure(
+    result,
+    "AWS_CONFIG",
+    "cannot reach KMS with these settings: Invalid Configuration: FIPS and custom endpoint are not supported",
+  );
+});
+
+test("a KMS whose certificate is not trusted: TLS_CERTIFICATE at the first refusal, not retried", async () => {
+  const uri = await putSealed();
+  const tls = await startTlsProxy(motoUrl());
+  try {
+    const result = await runExec({
+      flags: ["--timeout", "20s"],
+      sources: [uri],
+      env: { AWS_ENDPOINT_URL_KMS: tls.url },
+    });
+    expectFailure(
+      result,
+      "TLS_CERTIFICATE",
+      `KMS Decrypt: the TLS certificate of ${new URL(tls.url).host} was refused (UNABLE_TO_VERIFY_LEAF_SIGNATURE); ` +
+        "give the CA that issued it in AWS_CA_BUNDLE (or a profile's ca_bundle, or NODE_EXTRA_CA_CERTS)",
+    );
+    expect(tls.attempts()).toBe(1);
+  } finally {
+    await tls.close();
+  }
+});
+
+test("a sealed start through HTTPS_PROXY to a KMS with a private CA", async () => {
+  const uri = await putSealed();
+  const [tls, proxy] = await Promise.all([startTlsProxy(motoUrl()), startConnectProxy()]);
+  try {
+    // S3 stays on plain http (moto, no proxy for it): the tunnel is KMS's.
+    const env = await execEnv({
+      sources: [uri],
+      env: { AWS_ENDPOINT_URL_KMS: tls.url, AWS_CA_BUNDLE: tls.caFile, HTTPS_PROXY: proxy.url },
+    });
+    expect(env.APP_SECRET).toBe(secret);
+    expect(proxy.tunnels).toEqual([`127.0.0.1:${new URL(tls.url).port}`]);
+  } finally {
+    await Promise.all([tls.close(), proxy.close()]);
+  }
 });

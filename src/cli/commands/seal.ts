@@ -2,6 +2,7 @@
 // argument handling only; the sealing is src/sealed/seal.ts.
 import { writeFile } from "node:fs/promises";
 import { S3KmsEnvError, usageError } from "../../errors";
+import { leanKms } from "../../aws/kms-decrypt";
 import { inputName, readInput } from "../../ops/local-input";
 import { parseForExec } from "../../ops/exec-policy";
 import { sealedForm } from "../../sealed/format";
@@ -72,7 +73,7 @@ ${OPS_OPTIONS}`,
       const parsed = parseForExec(body, from, settings.s3.maxBytes, allowNames);
       warnDuplicates(log, from, parsed.duplicates);
       const { sealedKms, sealText } = await import("../../sealed");
-      const kms = await sealedKms(settings.kms);
+      const kms = sealedKms(settings.kms, leanKms(settings.kms));
       try {
         sealed = await sealText(body, { where: from, keyId, context: args.context }, kms);
       } finally {

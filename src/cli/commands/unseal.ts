@@ -2,6 +2,7 @@
 // the opening is src/sealed/unseal.ts.
 import { open } from "node:fs/promises";
 import { S3KmsEnvError, usageError } from "../../errors";
+import { leanKms } from "../../aws/kms-decrypt";
 import { inputName, readInput } from "../../ops/local-input";
 import { expectArgs, opsCommand, opsOptions, OPS_OPTIONS } from "../ops-common";
 import { writeOut } from "../output";
@@ -73,7 +74,7 @@ ${OPS_OPTIONS}`,
     const from = inputName(args.file);
     const body = await readInput(args.file, settings.s3.maxBytes);
     const { sealedKms, unsealBytes } = await import("../../sealed");
-    const kms = await sealedKms(settings.kms);
+    const kms = sealedKms(settings.kms, leanKms(settings.kms));
     let plaintext: Buffer | undefined;
     try {
       const opened = await unsealBytes(

@@ -6,15 +6,14 @@
 // third column is the S3Client the ops commands build from our settings
 // (src/ops/s3-client.ts): it must land where exec does. Rows where we
 // deliberately differ from the SDK say why.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { HttpRequest } from "@smithy/types";
 import { resolveAwsSettings, s3EndpointFor } from "../../../src/aws/resolve";
 import { sdkS3Client } from "../../../src/ops/s3-client";
-
-type Env = Record<string, string>;
+import { capture, captured, credentials, type Env, withEnv } from "../../support/sdk-oracle";
 
 interface Row {
   readonly name: string;
@@ -31,18 +30,6 @@ const WITH_KEY = `/${KEY}`;
 
 type Outcome = { url: string; signingRegion: string } | { error: true };
 
-class Captured extends Error {
-  constructor(readonly request: HttpRequest) {
-    super("captured");
-  }
-}
-
-const capture = {
-  handle(request: HttpRequest): Promise<never> {
-    return Promise.reject(new Captured(request));
-  },
-};
-
 function outcomeOf(request: HttpRequest): Outcome {
   const port = request.port === undefined ? "" : `:${request.port}`;
   if (!request.path.endsWith(WITH_KEY)) throw new Error(`unexpected path ${request.path}`);
@@ -53,36 +40,12 @@ function outcomeOf(request: HttpRequest): Outcome {
   };
 }
 
-async function send(client: S3Client, bucket: string): Promise<Outcome> {
-  try {
-    await client.send(new GetObjectCommand({ Bucket: bucket, Key: KEY }));
-    throw new Error("sent");
-  } catch (err) {
-    if (err instanceof Captured) return outcomeOf(err.request);
-    return { error: true };
-  } finally {
-    client.destroy();
-  }
-}
-
-const credentials = { accessKeyId: "AKIDORACLE", secretAccessKey: "oracle-secret" };
-
-/** The row's environment as the process's, with a HOME of its own (the SDK caches files by path). */
-async function withEnv<T>(row: Row, run: (env: Env) => Promise<T>): Promise<T> {
-  const home = mkdtempSync(path.join(tmpdir(), "s3-kms-env-oracle-"));
-  mkdirSync(path.join(home, ".aws"));
-  if (row.config !== undefined) writeFileSync(path.join(home, ".aws", "config"), row.config);
-  if (row.credentials !== undefined) {
-    writeFileSync(path.join(home, ".aws", "credentials"), row.credentials);
-  }
-  const env: Env = { HOME: home, AWS_EC2_METADATA_DISABLED: "true", ...row.env };
-  const saved = process.env;
-  process.env = { ...env };
-  try {
-    return await run(env);
-  } finally {
-    process.env = saved;
-  }
+function send(client: S3Client, bucket: string): Promise<Outcome> {
+  return captured(
+    client,
+    () => client.send(new GetObjectCommand({ Bucket: bucket, Key: KEY })),
+    outcomeOf,
+  );
 }
 
 async function sdk(row: Row, bucket: string): Promise<Outcome> {

@@ -4,7 +4,7 @@ import { Sha256Js } from "@smithy/core/checksum";
 import { HttpRequest } from "@smithy/core/transport";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { ChecksumConstructor } from "@smithy/types";
-import { LoadedCryptoSha256 } from "../../../src/fetch/s3-get";
+import { LoadedCryptoSha256 } from "../../../src/aws/lean-call";
 
 const credentials = {
   accessKeyId: "AKIDEXAMPLE",
