@@ -45,6 +45,26 @@ async function awsEncryptionCli(args: readonly string[]): Promise<string> {
   return stdout;
 }
 
+/** aws-encryption-cli --encrypt of plainFile into `out` under the world's key, with `flags` and the context pairs. */
+async function cliEncrypt(
+  out: string,
+  flags: readonly string[],
+  context: readonly string[],
+): Promise<void> {
+  await awsEncryptionCli([
+    "--encrypt",
+    ...flags,
+    "--input",
+    plainFile,
+    "--output",
+    out,
+    "--wrapping-keys",
+    `key=${world.key.arn}`,
+    "--encryption-context",
+    ...context,
+  ]);
+}
+
 const seal = (args: readonly string[], options = {}): Promise<CliResult> =>
   runCli(["seal", "-q", "--kms-key-id", world.key.arn, ...args], options);
 const unseal = (args: readonly string[], options = {}): Promise<CliResult> =>
@@ -157,19 +177,7 @@ describe("interop with AWS's aws-encryption-cli", () => {
     ["raw", []],
   ])("unseal opens what aws-encryption-cli --encrypt wrote, %s", async (_, form) => {
     const out = path.join(dir, `cli-${form.length}.sealed`);
-    await awsEncryptionCli([
-      "--encrypt",
-      ...form,
-      "--input",
-      plainFile,
-      "--output",
-      out,
-      "--wrapping-keys",
-      `key=${world.key.arn}`,
-      "--encryption-context",
-      "purpose=s3-kms-env",
-      "app=api",
-    ]);
+    await cliEncrypt(out, form, ["purpose=s3-kms-env", "app=api"]);
     const result = await unseal([out, "--context", "app=api"]);
     expect(result).toMatchObject({ exitCode: 0, stdout: plaintext, stderr: "" });
   });
@@ -204,20 +212,11 @@ describe("refusals", () => {
 
   test("a file sealed without key commitment (aws-encryption-cli's forbid-encrypt policy)", async () => {
     const out = path.join(dir, "uncommitted.sealed");
-    await awsEncryptionCli([
-      "--encrypt",
-      "--encode",
-      "--commitment-policy",
-      "forbid-encrypt-allow-decrypt",
-      "--input",
-      plainFile,
-      "--output",
+    await cliEncrypt(
       out,
-      "--wrapping-keys",
-      `key=${world.key.arn}`,
-      "--encryption-context",
-      "purpose=s3-kms-env",
-    ]);
+      ["--encode", "--commitment-policy", "forbid-encrypt-allow-decrypt"],
+      ["purpose=s3-kms-env"],
+    );
     const result = await unseal([out]);
     expect(result).toMatchObject({
       exitCode: 125,
