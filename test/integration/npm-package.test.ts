@@ -4,7 +4,15 @@
 // a temporary folder, offline: the package has no dependencies to fetch.
 // Then `exec` from the installed command against moto.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ExecFixture, runExec } from "../support/exec";
@@ -85,6 +93,8 @@ test("installs the bundle and nothing else, in a few MB", () => {
       "dist/s3-kms-env-core.js",
       "dist/s3-kms-env-core.v8cache",
       "dist/vendor/client-s3.cjs",
+      "dist/vendor/sealed.cjs",
+      "dist/vendor/sealed.v8cache",
       "LICENSE",
       "README.md",
       "CHANGELOG.md",
@@ -123,6 +133,19 @@ test("exec from the installed command injects the file and becomes the app", asy
   // The pinned Node the build trained the cache with accepts it.
   expect(result.stderr).toMatch(/^s3-kms-env: debug: start-up \(code_cache=accepted\)$/m);
   expect(result.stderr).not.toMatch(/warn/);
+});
+
+test("a sealed start from the installed command compiles the sealed chunk with its cache", async () => {
+  const file = path.join(work, "sealed.env");
+  writeFileSync(file, "DB_PASSWORD=s3cr3t-pw\n", { mode: 0o600 });
+  const result = await runExec({
+    ...installedCli(nodeBinary()),
+    flags: ["--debug", "--kms-key-id", fx.kmsKey.arn],
+    sources: [await fx.putSealed(file)],
+    command: ["printenv", "DB_PASSWORD"],
+  });
+  expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
+  expect(result.stderr).toMatch(/^s3-kms-env: debug: sealed chunk \(code_cache=accepted\)$/m);
 });
 
 const oldNode =
