@@ -4,18 +4,10 @@
 // a temporary folder, offline: the package has no dependencies to fetch.
 // Then `exec` from the installed command against moto.
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ExecFixture, runExec } from "../support/exec";
+import { ExecFixture, runExec, ScratchDir } from "../support/exec";
 import { nodeBinary, type RunCliOptions } from "../support/run-cli";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -136,12 +128,13 @@ test("exec from the installed command injects the file and becomes the app", asy
 });
 
 test("a sealed start from the installed command compiles the sealed chunk with its cache", async () => {
-  const file = path.join(work, "sealed.env");
-  writeFileSync(file, "DB_PASSWORD=s3cr3t-pw\n", { mode: 0o600 });
+  const scratch = new ScratchDir();
+  const file = scratch.file("sealed.env", "DB_PASSWORD=s3cr3t-pw\n", 0o600);
+  const sealed = await fx.putSealed(file).finally(() => scratch.remove());
   const result = await runExec({
     ...installedCli(nodeBinary()),
     flags: ["--debug", "--kms-key-id", fx.kmsKey.arn],
-    sources: [await fx.putSealed(file)],
+    sources: [sealed],
     command: ["printenv", "DB_PASSWORD"],
   });
   expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
