@@ -16,7 +16,8 @@
 //
 // The core goes in as assets named like its files (src/boot/loader.ts reads them),
 // and every dist/vendor/*.cjs (parts the core loads only when needed) as an
-// asset named vendor/<file>, which src/boot/lazy-load.ts reads with node:sea getAsset().
+// asset named vendor/<file>, which src/boot/lazy-load.ts reads with node:sea getAsset(),
+// with the sealed chunk's trained code cache as vendor/sealed.v8cache.
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,
@@ -182,9 +183,11 @@ async function main() {
       app: target.node,
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(
-      `${path.relative(ROOT, target.codeCache)}: ${Math.round(statSync(target.codeCache).size / 1024)} KiB (trained under ${target.run[0]} in ${seconds} s)`,
-    );
+    for (const cache of [target.codeCache, target.sealedCache]) {
+      console.log(
+        `${path.relative(ROOT, cache)}: ${Math.round(statSync(cache).size / 1024)} KiB (trained under ${target.run[0]} in ${seconds} s)`,
+      );
+    }
   }
   const work = mkdtempSync(path.join(tmpdir(), "s3-kms-env-sea-"));
   try {
