@@ -16,7 +16,8 @@
 //
 // The core goes in as assets named like its files (src/boot/loader.ts reads them),
 // and every dist/vendor/*.cjs (parts the core loads only when needed) as an
-// asset named vendor/<file>, which src/boot/lazy-load.ts reads with node:sea getAsset().
+// asset named vendor/<file>, which src/boot/lazy-load.ts reads with node:sea getAsset(),
+// with the sealed chunk's trained code cache as vendor/sealed.v8cache.
 import { execFileSync } from "node:child_process";
 import {
   chmodSync,
@@ -46,6 +47,9 @@ import {
   PINNED_NODE,
   QEMU_ARM64,
   ROOT,
+  SEALED_CACHE,
+  SEALED_CACHE_ARM64,
+  SEALED_CACHE_FILE,
   VENDOR_DIR,
 } from "./dist-layout.mjs";
 import { ensureArm64Node } from "./node-arm64.mjs";
@@ -71,6 +75,7 @@ const TARGETS = {
     run: [],
     out: BINARY,
     codeCache: CODE_CACHE,
+    sealedCache: SEALED_CACHE,
     strip: "strip",
   }),
   arm64: () => ({
@@ -78,6 +83,7 @@ const TARGETS = {
     run: QEMU_ARM64,
     out: BINARY_ARM64,
     codeCache: CODE_CACHE_ARM64,
+    sealedCache: SEALED_CACHE_ARM64,
     strip: "aarch64-linux-gnu-strip",
   }),
 };
@@ -98,6 +104,7 @@ function assets() {
   return {
     [CORE_FILE]: CORE,
     [CODE_CACHE_FILE]: target.codeCache,
+    [SEALED_CACHE_FILE]: target.sealedCache,
     ...Object.fromEntries(vendor.sort().map((f) => [`vendor/${f}`, path.join(VENDOR_DIR, f)])),
   };
 }
@@ -159,24 +166,28 @@ function smokeTest(file) {
 }
 
 async function main() {
-  for (const file of [BUNDLE, CORE, CODE_CACHE]) {
+  for (const file of [BUNDLE, CORE, CODE_CACHE, SEALED_CACHE]) {
     if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
   }
-  // The build trained the x64 cache; the arm64 V8 rejects it and trains its own.
+  // The build trained the x64 caches; the arm64 V8 rejects them and trains its own.
   if (target.codeCache !== CODE_CACHE) {
     rmSync(target.codeCache, { force: true });
+    rmSync(target.sealedCache, { force: true });
     const started = performance.now();
     // The app a training start would become must be an ELF of the target's
     // architecture: the arm64 Node itself is one (it is never run).
     await trainCodeCache({
       node: [...target.run, target.node],
       out: target.codeCache,
+      sealedOut: target.sealedCache,
       app: target.node,
     });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(
-      `${path.relative(ROOT, target.codeCache)}: ${Math.round(statSync(target.codeCache).size / 1024)} KiB (trained under ${target.run[0]} in ${seconds} s)`,
-    );
+    for (const cache of [target.codeCache, target.sealedCache]) {
+      console.log(
+        `${path.relative(ROOT, cache)}: ${Math.round(statSync(cache).size / 1024)} KiB (trained under ${target.run[0]} in ${seconds} s)`,
+      );
+    }
   }
   const work = mkdtempSync(path.join(tmpdir(), "s3-kms-env-sea-"));
   try {

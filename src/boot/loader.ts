@@ -7,7 +7,7 @@
 // says which happened.
 import { readFileSync, writeSync } from "node:fs";
 import { Script } from "node:vm";
-import type { CodeCacheState, CoreExports } from "./contract";
+import type { CodeCacheState, CommonJsBody, CoreExports } from "./contract";
 import { seaModule } from "./sea";
 
 // SIGUSR1 would start Node's inspector on 127.0.0.1:9229, through which
@@ -68,16 +68,15 @@ function boot(): void {
   const script = new Script(core.source, { filename: core.filename, cachedData: core.cache });
   const state: CodeCacheState =
     core.cache === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "accepted";
-  // The core is one CommonJS body wrapped in a function expression by the build.
-  type Body = (
-    exports: object,
-    req: NodeJS.Require,
-    module: { exports: object },
-    file: string,
-    dir: string,
-  ) => void;
   const module = { exports: {} };
-  (script.runInThisContext() as Body)(module.exports, require, module, core.filename, __dirname);
+  // The core is one CommonJS body wrapped in a function expression by the build.
+  (script.runInThisContext() as CommonJsBody)(
+    module.exports,
+    require,
+    module,
+    core.filename,
+    __dirname,
+  );
   (module.exports as CoreExports).start(state);
 }
 

@@ -5,6 +5,7 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { usageError } from "../errors";
 import type { Logger } from "../log";
+import { chunkCacheState } from "../boot/lazy-load";
 import { expandLayers } from "../envfile/expand";
 import {
   buildChildEnv,
@@ -166,6 +167,8 @@ export async function loadChecked(req: CheckRequest, log: Logger): Promise<Check
     requireSealed: req.values["require-sealed"] === true,
   }).finally(() => sealed.destroy());
   if (encryption.trustedKeys === undefined) warnUncheckedKeys(log, loaded);
+  if (loaded.some((s) => s.sealedWith !== undefined))
+    log.debug("sealed chunk", { code_cache: chunkCacheState("sealed") });
   const sources = req.values.expand
     ? expandLayers(loaded, req.expandBase, req.policy.precedence, settings.s3.maxBytes)
     : loaded;

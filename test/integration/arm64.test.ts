@@ -13,7 +13,7 @@
 // of its own), so nothing on the machine changes; the app is coreutils' arm64 `env` (unpacked by scripts/setup.sh).
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { ExecFixture, runExec } from "../support/exec";
+import { ExecFixture, runExec, ScratchDir } from "../support/exec";
 import { runCli, type RunCliOptions } from "../support/run-cli";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -52,10 +52,14 @@ const WITH_ARM64_BINFMT = [
 
 let fx: ExecFixture;
 let uri: string;
+let sealedUri: string;
 
 beforeAll(async () => {
   fx = await ExecFixture.create("arm64");
   uri = await fx.put("DB_USERNAME=app_user\nDB_PASSWORD=s3cr3t-pw\n");
+  const scratch = new ScratchDir();
+  const file = scratch.file("sealed.env", "DB_PASSWORD=s3cr3t-pw\n", 0o600);
+  sealedUri = await fx.putSealed(file).finally(() => scratch.remove());
 });
 
 afterAll(() => fx?.destroy());
@@ -89,6 +93,20 @@ test("exec under qemu injects the file into an arm64 env, with its own code cach
   expect(result.stderr).toMatch(/^s3-kms-env: loaded 2 variables /m);
   // A curiosity, not a budget: the whole start under emulation.
   console.log(`arm64 exec under qemu-aarch64-static: ${ms} ms wall`);
+});
+
+test("a sealed start under qemu compiles the sealed chunk with the arm64 cache", async () => {
+  const result = await runExec({
+    ...emulated,
+    wrapper: WITH_ARM64_BINFMT,
+    flags: ["--debug", "--kms-key-id", fx.kmsKey.arn],
+    sources: [sealedUri],
+    command: [ARM64_ENV],
+  });
+  expect(result.exitCode).toBe(0);
+  expect(result.stdout).toMatch(/^DB_PASSWORD=s3cr3t-pw$/m);
+  // Trained by the arm64 V8 under qemu, like the core's.
+  expect(result.stderr).toMatch(/^s3-kms-env: debug: sealed chunk \(code_cache=accepted\)$/m);
 });
 
 test("the arm64 binary refuses an x64 app as the kernel of an arm64 machine would", async () => {

@@ -1,6 +1,7 @@
 // The boot loader (dist/s3-kms-env.cjs, src/boot.ts): it runs the core with
 // the V8 code cache the build trained, falls back to compiling the core when
 // V8 refuses that cache, and fails with one line when the core is missing.
+// The sealed chunk (dist/vendor/sealed.cjs) likewise, with its own cache.
 import { copyFileSync, cpSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExecFixture, runExec, ScratchDir } from "../support/exec";
@@ -10,15 +11,19 @@ const DIST = path.dirname(CLI_PATH);
 const CORE = "s3-kms-env-core.js";
 const CODE_CACHE = "s3-kms-env-core.v8cache";
 const START_UP = /^s3-kms-env: debug: start-up \(code_cache=(\w+)\)\n/;
+const SEALED_CACHE = "vendor/sealed.v8cache";
+const SEALED_CHUNK = /^s3-kms-env: debug: sealed chunk \(code_cache=(\w+)\)\n/m;
 
 let fx: ExecFixture;
 let scratch: ScratchDir;
 let uri: string;
+let sealedUri: string;
 
 beforeAll(async () => {
   fx = await ExecFixture.create("boot");
   scratch = new ScratchDir();
   uri = await fx.put("DB_PASSWORD=s3cr3t-pw\n");
+  sealedUri = await fx.putSealed(scratch.file("sealed.env", "DB_PASSWORD=s3cr3t-pw\n", 0o600));
 });
 
 afterAll(() => {
@@ -37,11 +42,11 @@ function distCopy(change: (dir: string) => void): string[] {
   return [nodeBinary(), path.join(dir, "s3-kms-env.cjs")];
 }
 
-async function debugExec(executable?: readonly string[]) {
+async function debugExec(executable?: readonly string[], source = uri) {
   return runExec({
     ...(executable ? { executable } : {}),
-    flags: ["--debug"],
-    sources: [uri],
+    flags: ["--debug", "--kms-key-id", fx.kmsKey.arn],
+    sources: [source],
     command: ["printenv", "DB_PASSWORD"],
   });
 }
@@ -75,6 +80,41 @@ test("without a code cache the core is compiled and the app starts", async () =>
   const result = await debugExec(executable);
   expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
   expect(START_UP.exec(result.stderr)?.[1]).toBe("absent");
+});
+
+describe("the sealed chunk", () => {
+  test("the bundle compiles it with the build's code cache", async () => {
+    const result = await debugExec(undefined, sealedUri);
+    expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
+    expect(SEALED_CHUNK.exec(result.stderr)?.[1]).toBe("accepted");
+  });
+
+  test("the single binary compiles it with the code cache in its assets", async () => {
+    const result = await debugExec([BINARY_PATH], sealedUri);
+    expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
+    expect(SEALED_CHUNK.exec(result.stderr)?.[1]).toBe("accepted");
+  });
+
+  test("a cache V8 refuses is ignored: the chunk is compiled and the app starts", async () => {
+    const executable = distCopy((dir) =>
+      writeFileSync(path.join(dir, SEALED_CACHE), Buffer.alloc(4096, 0x5a)),
+    );
+    const result = await debugExec(executable, sealedUri);
+    expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
+    expect(SEALED_CHUNK.exec(result.stderr)?.[1]).toBe("rejected");
+  });
+
+  test("without its cache the chunk is compiled and the app starts", async () => {
+    const executable = distCopy((dir) => rmSync(path.join(dir, SEALED_CACHE)));
+    const result = await debugExec(executable, sealedUri);
+    expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
+    expect(SEALED_CHUNK.exec(result.stderr)?.[1]).toBe("absent");
+  });
+
+  test("a plain start does not name it", async () => {
+    const result = await debugExec();
+    expect(result.stderr).not.toMatch(/sealed chunk/);
+  });
 });
 
 test("without the core, exec fails with 125 and one line naming the missing file", async () => {

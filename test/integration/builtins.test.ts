@@ -13,7 +13,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ExecFixture, ScratchDir, runExec } from "../support/exec";
-import { runCli } from "../support/run-cli";
 import { motoUrl } from "../support/moto";
 import { startTlsProxy, type TlsProxy } from "../support/tls-proxy";
 
@@ -55,13 +54,9 @@ async function loadedAtExecve(scheme: "http" | "https", sealed = false): Promise
   return readFileSync(log, "utf8").split("\n").filter(Boolean);
 }
 
-/** A sealed object (put --client-side) under the fixture's key. */
+/** A sealed object under the fixture's key. */
 async function putSealed(): Promise<string> {
-  const file = scratch.file("sealed-input.env", "DB_USERNAME=app\n", 0o600);
-  const uri = `s3://${fx.bucket}/${fx.freshKey()}`;
-  const put = ["put", "-q", "--client-side", "--kms-key-id", fx.kmsKey.arn, file, uri];
-  expect((await runCli(put)).exitCode).toBe(0);
-  return uri;
+  return fx.putSealed(scratch.file("sealed-input.env", "DB_USERNAME=app\n", 0o600));
 }
 
 test.each([

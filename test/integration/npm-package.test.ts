@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ExecFixture, runExec } from "../support/exec";
+import { ExecFixture, runExec, ScratchDir } from "../support/exec";
 import { nodeBinary, type RunCliOptions } from "../support/run-cli";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -85,6 +85,8 @@ test("installs the bundle and nothing else, in a few MB", () => {
       "dist/s3-kms-env-core.js",
       "dist/s3-kms-env-core.v8cache",
       "dist/vendor/client-s3.cjs",
+      "dist/vendor/sealed.cjs",
+      "dist/vendor/sealed.v8cache",
       "LICENSE",
       "README.md",
       "CHANGELOG.md",
@@ -123,6 +125,20 @@ test("exec from the installed command injects the file and becomes the app", asy
   // The pinned Node the build trained the cache with accepts it.
   expect(result.stderr).toMatch(/^s3-kms-env: debug: start-up \(code_cache=accepted\)$/m);
   expect(result.stderr).not.toMatch(/warn/);
+});
+
+test("a sealed start from the installed command compiles the sealed chunk with its cache", async () => {
+  const scratch = new ScratchDir();
+  const file = scratch.file("sealed.env", "DB_PASSWORD=s3cr3t-pw\n", 0o600);
+  const sealed = await fx.putSealed(file).finally(() => scratch.remove());
+  const result = await runExec({
+    ...installedCli(nodeBinary()),
+    flags: ["--debug", "--kms-key-id", fx.kmsKey.arn],
+    sources: [sealed],
+    command: ["printenv", "DB_PASSWORD"],
+  });
+  expect(result).toMatchObject({ exitCode: 0, stdout: "s3cr3t-pw\n" });
+  expect(result.stderr).toMatch(/^s3-kms-env: debug: sealed chunk \(code_cache=accepted\)$/m);
 });
 
 const oldNode =

@@ -84,6 +84,15 @@ export class ExecFixture {
     return (await this.putVersion(body, options)).uri;
   }
 
+  /** Seals the env file `file` into a fresh object (put --client-side under the fixture's key); its URI. */
+  async putSealed(file: string): Promise<string> {
+    const uri = `s3://${this.bucket}/${this.freshKey()}`;
+    const put = ["put", "-q", "--client-side", "--kms-key-id", this.kmsKey.arn, file, uri];
+    const result = await runCli(put);
+    if (result.exitCode !== 0) throw new Error(`put --client-side failed: ${result.stderr}`);
+    return uri;
+  }
+
   destroy(): void {
     this.aws.destroy();
   }
