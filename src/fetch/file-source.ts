@@ -15,9 +15,15 @@ export function isFileUri(uri: string): boolean {
   return uri.startsWith("file:");
 }
 
-/** file:///absolute/path (or file://localhost/…), %-escapes decoded. */
+/** file:///absolute/path (or file://localhost/…), %-escapes decoded; no query or fragment. */
 export function parseFileUri(uri: string): FileLocation {
   let path: string;
+  if (/[?#]/.test(uri)) {
+    throw new S3KmsEnvError(
+      "BAD_URI",
+      `invalid source ${JSON.stringify(uri)}: a file:// source takes no ?query or #fragment (write a literal ? or # as %3F or %23)`,
+    );
+  }
   try {
     // Loaded here, not at the top: a start without a file:// source never needs node:url.
     path = process.getBuiltinModule("node:url").fileURLToPath(uri);
@@ -32,6 +38,6 @@ export function parseFileUri(uri: string): FileLocation {
 
 /** The whole file, up to maxBytes; read only when such a source is given. */
 export async function readFileSource(loc: FileLocation, maxBytes: number): Promise<Buffer> {
-  const { readInput } = await import("../ops/local-input");
-  return readInput(loc.path, maxBytes, loc.uri);
+  const { readRegularFile } = await import("../ops/local-input");
+  return readRegularFile(loc.path, maxBytes, loc.uri);
 }

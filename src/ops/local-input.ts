@@ -1,5 +1,6 @@
 // A local env file or stdin ("-"), read into memory only: never copied to a
 // temp file. Reading stops at the size limit, so a huge input is never held.
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { S3KmsEnvError, tooLarge } from "../errors";
 
@@ -25,9 +26,23 @@ async function readLimited(
   return Buffer.concat(parts, size);
 }
 
-async function readFile(path: string, what: string, maxBytes: number): Promise<Buffer> {
-  const file = await open(path, "r");
+async function readFile(
+  path: string,
+  what: string,
+  maxBytes: number,
+  regularOnly: boolean,
+): Promise<Buffer> {
+  // A FIFO opened for reading blocks until a writer comes; with O_NONBLOCK
+  // the open returns at once and the file's type can be checked first.
+  const { O_RDONLY, O_NONBLOCK, O_NOCTTY } = constants;
+  const file = await open(path, regularOnly ? O_RDONLY | O_NONBLOCK | O_NOCTTY : "r");
   try {
+    if (regularOnly && !(await file.stat()).isFile()) {
+      throw new S3KmsEnvError(
+        "CANNOT_READ_FILE",
+        `cannot read ${what}: not a regular file (a pipe, device or directory never ends or never starts)`,
+      );
+    }
     return await readLimited(file.createReadStream({ autoClose: false }), what, maxBytes);
   } finally {
     await file.close();
@@ -45,10 +60,27 @@ export async function readInput(
   what: string = inputName(path),
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<Buffer> {
+  return readChecked(
+    () =>
+      path === "-"
+        ? readLimited(stdin as AsyncIterable<Buffer>, what, maxBytes)
+        : readFile(path, what, maxBytes, false),
+    what,
+  );
+}
+
+/**
+ * A regular file only, up to maxBytes: exec's file:// sources. A pipe or a
+ * device could hold a container start forever, past --timeout and its
+ * signals (an open() that waits for a writer cannot be cancelled).
+ */
+export function readRegularFile(path: string, maxBytes: number, what: string): Promise<Buffer> {
+  return readChecked(() => readFile(path, what, maxBytes, true), what);
+}
+
+async function readChecked(read: () => Promise<Buffer>, what: string): Promise<Buffer> {
   try {
-    return path === "-"
-      ? await readLimited(stdin as AsyncIterable<Buffer>, what, maxBytes)
-      : await readFile(path, what, maxBytes);
+    return await read();
   } catch (err) {
     if (err instanceof S3KmsEnvError) throw err;
     const code = (err as { code?: string }).code ?? "read error";

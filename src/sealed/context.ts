@@ -62,8 +62,20 @@ function shown(value: string | undefined): string {
   return value === undefined ? "none" : JSON.stringify(serverText(value));
 }
 
-/** Refuses a message whose context lacks a pair of `expected` (copied or swapped). */
+/**
+ * Refuses a message whose context lacks a pair of `expected` (copied or
+ * swapped), and a message bound to an S3 object where no object is expected:
+ * an object's sealed bytes saved as a file must not stand in for a repo file.
+ */
 export function checkContext(where: string, actual: Context, expected: Context): void {
+  const boundTo = Object.hasOwn(actual, OBJECT_KEY) ? actual[OBJECT_KEY] : undefined;
+  if (boundTo !== undefined && !Object.hasOwn(expected, OBJECT_KEY)) {
+    throw new S3KmsEnvError(
+      "SEALED_CONTEXT_MISMATCH",
+      `${where} was sealed for ${OBJECT_KEY}=${shown(boundTo)}, not for a local file: it belongs to that object (copied out of S3); ` +
+        `open it as that object, or give --s3-object where the command takes it`,
+    );
+  }
   for (const [name, value] of Object.entries(expected)) {
     const found = Object.hasOwn(actual, name) ? actual[name] : undefined;
     if (found === value) continue;

@@ -61,12 +61,21 @@ function readHeader(where: string, message: Buffer): HeaderInfo {
   }
   if (header === false) throw corrupt(where, "its header is cut short");
   const suite = header.algorithmSuite;
+  const id = `0x${suite.id.toString(16).padStart(4, "0")}`;
   // Without key commitment one message can decrypt to two plaintexts under two data keys.
   if (suite.commitment !== "KEY") {
-    const id = `0x${suite.id.toString(16).padStart(4, "0")}`;
     throw new S3KmsEnvError(
       "SEALED_CORRUPT",
       `${where} is sealed with an algorithm suite without key commitment (${id}); refused: seal it again with s3-kms-env (or aws-encryption-cli 2 or later with its default commitment policy)`,
+    );
+  }
+  // Without a signature, anyone who may decrypt a message (kms:Decrypt) or
+  // encrypt under the key could have written it: only the signed suite
+  // tells that whoever sealed it held the sealing rights.
+  if (suite.signatureCurve === undefined) {
+    throw new S3KmsEnvError(
+      "SEALED_CORRUPT",
+      `${where} is sealed with an algorithm suite without a signature (${id}); refused: anyone who can decrypt it could have written it. Seal it again with s3-kms-env (or aws-encryption-cli with its default algorithm)`,
     );
   }
   return header;

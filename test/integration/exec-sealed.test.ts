@@ -2,6 +2,8 @@
 // file:// sources; --require-sealed; a sealed object moved, tampered with or
 // sealed under an untrusted key is refused; one KMS Decrypt per sealed source
 // and none for a plain start; no value in any output.
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import {
   ExecFixture,
@@ -209,6 +211,50 @@ describe("refusals", () => {
       result,
       "SEALED_CONTEXT_MISMATCH",
       `file://${file} was sealed for app="web", not "api": it belongs elsewhere (copied or swapped); seal it again for this place, or pass the --context it was sealed with`,
+    );
+  });
+
+  test("an object's sealed bytes saved as a file:// source", async () => {
+    const uri = await putSealed();
+    const stored = await fx.aws.getObject(fx.bucket, uri.slice(`s3://${fx.bucket}/`.length));
+    const file = scratch.file("copied-out.sealed", stored.body, 0o644);
+    const result = await runExec({ sources: [`file://${file}`], command: PRINT_ENV });
+    expectFailure(
+      result,
+      "SEALED_CONTEXT_MISMATCH",
+      `file://${file} was sealed for s3-object="${uri}", not for a local file: it belongs to that object (copied out of S3); open it as that object, or give --s3-object where the command takes it`,
+    );
+    expectNoLeak(result, [secret]);
+  });
+
+  test.each([
+    ["a FIFO no one writes to", (path: string) => execFileSync("mkfifo", [path])],
+    ["a directory", (path: string) => mkdirSync(path)],
+  ])(
+    "a file:// source that is %s: CANNOT_READ_FILE at once, not a wait past --timeout",
+    async (_, make) => {
+      const path = scratch.freshPath("not-regular");
+      make(path);
+      const result = await runExec({
+        flags: ["--timeout", "30s"],
+        sources: [`file://${path}`],
+        timeoutMs: 10_000,
+      });
+      expectFailure(
+        result,
+        "CANNOT_READ_FILE",
+        `cannot read file://${path}: not a regular file (a pipe, device or directory never ends or never starts)`,
+      );
+    },
+  );
+
+  test("a file:// source with a ?query is BAD_URI, not the file without it", async () => {
+    const file = scratch.file("q.env.sealed", await sealed(["--kms-key-id", fx.kmsKey.arn]), 0o644);
+    const result = await runExec({ sources: [`file://${file}?x`] });
+    expectFailure(
+      result,
+      "BAD_URI",
+      `invalid source "file://${file}?x": a file:// source takes no ?query or #fragment (write a literal ? or # as %3F or %23)`,
     );
   });
 

@@ -228,6 +228,26 @@ describe("refusals", () => {
     });
   });
 
+  test("a file sealed without a signature (suite 0x0478) is refused by unseal and exec: anyone who may decrypt could have written it", async () => {
+    const out = path.join(dir, "unsigned.sealed");
+    await cliEncrypt(
+      out,
+      ["--encode", "--algorithm", "AES_256_GCM_HKDF_SHA512_COMMIT_KEY"],
+      ["purpose=s3-kms-env"],
+    );
+    const refusal = (where: string) => ({
+      exitCode: 125,
+      stdout: "",
+      stderr: errorLine(
+        `${where} is sealed with an algorithm suite without a signature (0x0478); refused: anyone who can decrypt it could have written it. Seal it again with s3-kms-env (or aws-encryption-cli with its default algorithm)`,
+        "SEALED_CORRUPT",
+      ),
+    });
+    expect(await unseal([out])).toMatchObject(refusal(out));
+    const exec = ["exec", "--kms-key-id", world.key.arn, `file://${out}`, "--", "/bin/true"];
+    expect(await runCli(exec)).toMatchObject(refusal(`file://${out}`));
+  });
+
   test("discovery opens a file sealed under a key of the named account only", async () => {
     const account = world.key.arn.split(":")[4] ?? "";
     const opened = await runCli(["unseal", "-q", "--discovery-account", account, sealedFile]);

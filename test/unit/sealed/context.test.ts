@@ -57,6 +57,17 @@ describe("checkContext: the message must carry every expected pair", () => {
     ).not.toThrow();
   });
 
+  test("refuses a message bound to an object where a local file is expected", () => {
+    expect(() => checkContext("f", expected, expectedContext(undefined, { app: "api" }))).toThrow(
+      expect.objectContaining({
+        code: "SEALED_CONTEXT_MISMATCH",
+        message: expect.stringContaining(
+          'f was sealed for s3-object="s3://b/k", not for a local file',
+        ) as string,
+      }) as Error,
+    );
+  });
+
   test("refuses a message sealed for another object", () => {
     expect(() =>
       checkContext("s3://b/k", { ...expected, "s3-object": "s3://b/other" }, expected),
