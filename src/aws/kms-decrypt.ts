@@ -10,12 +10,13 @@ import { HttpRequest } from "@smithy/core/transport";
 import { isServerError, isThrottlingError, isTransientError } from "@smithy/core/retry";
 import type { HttpResponse, RetryErrorType } from "@smithy/types";
 import type { DecryptCommandInput, DecryptCommandOutput } from "@aws-sdk/client-kms";
-import { hasCode, type S3KmsEnvError } from "../errors";
+import type { S3KmsEnvError } from "../errors";
 import { resolveKmsEndpoint } from "./endpoint";
 import type { KmsAccess } from "./kms-key";
 import { certificateRefusal } from "./tls";
 import { kmsRequestFields } from "./trace";
 import {
+  agentFailure,
   leanConnection,
   type LeanConnection,
   readSmall,
@@ -159,9 +160,7 @@ async function attempt(
     ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
     text = await readSmall(response.body as Readable, response.statusCode < 300);
   } catch (err) {
-    if (hasCode(err, "PROXY_REFUSED")) throw err;
-    if (hasCode(err, "PROXY_ERROR")) throw new RetryableFailure("TRANSIENT", err);
-    throw networkFailure(err, url);
+    throw agentFailure(err) ?? networkFailure(err, url);
   }
   if (response.statusCode < 300) return decryptOutput(text);
   const name = errorName(response.headers, text) ?? `HTTP ${response.statusCode}`;

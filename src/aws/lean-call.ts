@@ -16,7 +16,7 @@ import type {
   SourceData,
   StandardRetryBackoffStrategy,
 } from "@smithy/types";
-import { S3KmsEnvError } from "../errors";
+import { hasCode, S3KmsEnvError } from "../errors";
 import { beforeDeadline, type Deadline } from "../deadline";
 import { agentsFor } from "./agents";
 import { credentialsWithin, silentLogger, type CredentialSource } from "./config";
@@ -58,6 +58,16 @@ export class RetryableFailure extends Error {
   ) {
     super(final.message);
   }
+}
+
+/**
+ * What the connection agents (aws/agents.ts, proxy.ts) fail with as our own
+ * errors: a proxy's refusal or a refused certificate stands, a proxy's
+ * gateway error (5xx) is worth another attempt; undefined for anything else.
+ */
+export function agentFailure(err: unknown): S3KmsEnvError | RetryableFailure | undefined {
+  if (hasCode(err, "PROXY_REFUSED", "TLS_CERTIFICATE")) return err;
+  return hasCode(err, "PROXY_ERROR") ? new RetryableFailure("TRANSIENT", err) : undefined;
 }
 
 /** Per attempt: a TCP connect, and for https its TLS handshake too. */

@@ -9,6 +9,7 @@ import type { PeerCertificate, SecureContextOptions } from "node:tls";
 import { S3KmsEnvError } from "../errors";
 import { serverText } from "../log";
 import { boundHandshake, type HandshakeBound } from "./handshake";
+import { certificateRefusal } from "./tls";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -147,17 +148,28 @@ export async function proxyAgent(
       // certificate against "localhost": check it against the real target.
       const host = opts.host ?? "";
       const { checkServerIdentity, TLSSocket } = process.getBuiltinModule("node:tls");
-      const socket = await super.connect(
-        req,
-        opts.secureEndpoint
-          ? {
-              ...opts,
-              ...tls,
-              checkServerIdentity: (_name: string, cert: PeerCertificate) =>
-                checkServerIdentity(host, cert),
-            }
-          : opts,
-      );
+      let socket: Socket;
+      try {
+        socket = await super.connect(
+          req,
+          opts.secureEndpoint
+            ? {
+                ...opts,
+                ...tls,
+                checkServerIdentity: (_name: string, cert: PeerCertificate) =>
+                  checkServerIdentity(host, cert),
+              }
+            : opts,
+        );
+      } catch (err) {
+        // Before the tunnel stands, a refused certificate is the proxy's own.
+        const code = (err as { code?: string }).code;
+        const label = proxyLabel(proxy);
+        throw (
+          (proxy.protocol === "https:" && certificateRefusal(code, `proxy ${label}`, proxy.host)) ||
+          err
+        );
+      }
       // A refused CONNECT comes back as a plain socket replaying the proxy's
       // answer, which would then read as S3's.
       if (status !== 200) {

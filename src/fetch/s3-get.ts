@@ -6,8 +6,8 @@ import { HttpRequest } from "@smithy/core/transport";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { SignatureV4 } from "@smithy/signature-v4";
 import type { HttpResponse, RetryErrorType } from "@smithy/types";
-import { type ErrorCode, hasCode, S3KmsEnvError, tooLarge } from "../errors";
-import { leanConnection, RetryableFailure, withRetries } from "../aws/lean-call";
+import { type ErrorCode, S3KmsEnvError, tooLarge } from "../errors";
+import { agentFailure, leanConnection, RetryableFailure, withRetries } from "../aws/lean-call";
 import { certificateRefusal } from "../aws/tls";
 import { s3EndpointFor } from "../aws/resolve";
 import type { AwsSettings } from "../aws/settings";
@@ -146,9 +146,7 @@ async function attempt(
   try {
     ({ response } = await handler.handle(signed as HttpRequest, { abortSignal: signal }));
   } catch (err) {
-    if (hasCode(err, "PROXY_REFUSED")) throw err;
-    if (hasCode(err, "PROXY_ERROR")) throw new RetryableFailure("TRANSIENT", err);
-    throw networkFailure(err, loc, config, bucketUrl);
+    throw agentFailure(err) ?? networkFailure(err, loc, config, bucketUrl);
   }
   const stream = response.body as Readable;
   if (response.statusCode >= 300) {

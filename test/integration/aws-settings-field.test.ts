@@ -322,6 +322,24 @@ describe("a proxy that answers CONNECT with an error, or cannot be used", () => 
     },
   );
 
+  test.each(["exec", "get"])(
+    "%s: an https:// proxy whose certificate is not trusted: TLS_CERTIFICATE naming the proxy",
+    async (command) => {
+      const certificates = makeCertificates();
+      proxy = await startConnectProxy({ certificates });
+      const host = new URL(proxy.url).host;
+      const result = await run(command, proxy.url);
+      rmSync(certificates.dir, { recursive: true, force: true });
+      expect({ exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        exitCode: 125,
+        stderr:
+          `s3-kms-env: error: proxy ${proxy.url}: the TLS certificate of ${host} was refused (UNABLE_TO_VERIFY_LEAF_SIGNATURE); ` +
+          "give the CA that issued it in AWS_CA_BUNDLE (or a profile's ca_bundle, or NODE_EXTRA_CA_CERTS) (code=TLS_CERTIFICATE)\n",
+      });
+      expect(proxy.tunnels).toEqual([]);
+    },
+  );
+
   test("exec: a 502 (the proxy cannot reach S3) is retried within --timeout, then named", async () => {
     proxy = await startConnectProxy({ status: 502 });
     const result = await run("exec", proxy.url);
